@@ -1,0 +1,63 @@
+# Infracast: PGXS build of the extension, plus the tools, tests, demo and benchmarks.
+#
+# Everything is found by glob so that each subsystem adds files without editing this file:
+#   src/<subsystem>/*.c      -> objects of infracast.so (bgworkers/*.c too)
+#   extension/sql/NN_*.sql   -> concatenated, in order, into extension/infracast--$(EXTVERSION).sql
+#   sql/*.sql                -> pg_regress tests (expected/*.out)
+#   test/pgtap/*.sql         -> pgTAP suites run by pg_prove
+#   tools/*/Makefile.inc     -> extra programs (licence tool, proxy) included below
+
+PG_CONFIG ?= pg_config
+
+EXTVERSION  = 0.1.0
+MODULE_big  = infracast
+MODULEDIR   = extension
+
+# Plain-C files that speak json-c include no PostgreSQL headers; they are still part of infracast.so.
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c bgworkers/*.c)))
+
+DATA        = extension/infracast.control $(wildcard extension/infracast--*--*.sql)
+DATA_built  = extension/infracast--$(EXTVERSION).sql
+DOCS        =
+
+REGRESS      = $(sort $(patsubst sql/%.sql,%,$(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --outputdir=test/results
+
+PKG_LIBS      = libsodium json-c zlib
+PG_CPPFLAGS  += -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+                $(shell pkg-config --cflags $(PKG_LIBS))
+SHLIB_LINK   += $(shell pkg-config --libs $(PKG_LIBS))
+
+EXTRA_CLEAN = extension/infracast--$(EXTVERSION).sql test/results
+
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+# A fresh machine: `make test` and `make demo` install the packages first (see test/harness).
+all install installcheck:
+	@echo "PostgreSQL 15 server headers not found: apt-get install postgresql-server-dev-15 (make test and make demo do it for you as root)"; exit 1
+endif
+
+extension/infracast--$(EXTVERSION).sql: $(sort $(wildcard extension/sql/*.sql))
+	@echo "-- Generated from extension/sql/*.sql by make; edit those files, not this one." > $@
+	@for f in $^; do printf '\n-- ---- %s ----\n' "$$f" >> $@; cat "$$f" >> $@; done
+
+# Extra programs (licence tool, proxy, unit tests) bring their own rules.
+-include $(sort $(wildcard mk/*.mk))
+
+.PHONY: test demo demo-stop bench lint
+test:
+	@bash test/harness/run_tests.sh
+
+demo:
+	@bash demo/demo.sh start
+
+demo-stop:
+	@bash demo/demo.sh stop
+
+bench:
+	@bash test/bench/run_bench.sh
+
+lint:
+	@bash test/harness/lint.sh

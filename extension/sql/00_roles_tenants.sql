@@ -1,0 +1,171 @@
+-- Infracast foundation, part 1: roles, tenants and the current-tenant machinery.
+-- The install script is assembled from extension/sql/NN_*.sql in order. Every object is
+-- schema-qualified and every function pins its search_path.
+
+\echo Use "CREATE EXTENSION infracast" to load this file. \quit
+
+-- Roles are cluster-wide: create them only when absent, so that CREATE EXTENSION also works in a
+-- second database of the same cluster and pg_restore into a new database works.
+DO $roles$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_reader') THEN
+        CREATE ROLE infracast_reader NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_analyst') THEN
+        CREATE ROLE infracast_analyst NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_admin') THEN
+        CREATE ROLE infracast_admin NOLOGIN;
+    END IF;
+    -- The proxy's login role: NOINHERIT, so it holds no privilege until it SET ROLEs to a caller.
+    -- The operator grants it LOGIN and a password.
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_authenticator') THEN
+        CREATE ROLE infracast_authenticator NOLOGIN NOINHERIT;
+    END IF;
+END
+$roles$;
+
+-- analyst can do all a reader can, admin all an analyst can.
+GRANT infracast_reader TO infracast_analyst;
+GRANT infracast_analyst TO infracast_admin;
+
+GRANT USAGE ON SCHEMA infracast TO infracast_reader;
+
+-- ---------------------------------------------------------------------------------------------
+-- Tenants
+-- ---------------------------------------------------------------------------------------------
+CREATE SEQUENCE infracast.tenants_id_seq;
+
+CREATE TABLE infracast.tenants (
+    id          bigint  NOT NULL DEFAULT pg_catalog.nextval('infracast.tenants_id_seq') PRIMARY KEY,
+    name        text    NOT NULL UNIQUE
+                CHECK (name ~ '^[A-Za-z][A-Za-z0-9_.-]{0,62}$'),
+    settings    jsonb   NOT NULL DEFAULT '{"mfa_required": false}'::jsonb
+                CHECK (pg_catalog.jsonb_typeof(settings) = 'object'),
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+ALTER SEQUENCE infracast.tenants_id_seq OWNED BY infracast.tenants.id;
+COMMENT ON TABLE infracast.tenants IS
+    'Organisations whose inventories Infracast keeps apart. Names start with a letter; settings is a JSON object (mfa_required, ...).';
+
+-- Which roles may act for which tenant (besides infracast_admin and the proxy's authenticator).
+CREATE TABLE infracast.tenant_roles (
+    tenant_id   bigint NOT NULL REFERENCES infracast.tenants (id) ON DELETE CASCADE,
+    role_name   name   NOT NULL,
+    PRIMARY KEY (tenant_id, role_name)
+);
+COMMENT ON TABLE infracast.tenant_roles IS
+    'Roles (or members of roles) allowed to call infracast.set_tenant() for a tenant.';
+
+-- The C functions that read the transaction's tenant. rls_tenant() is what policies use: it
+-- returns NULL when no tenant is set, so a query sees nothing rather than failing.
+CREATE FUNCTION infracast.current_tenant() RETURNS bigint
+    AS 'MODULE_PATHNAME', 'infracast_current_tenant'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION infracast.current_tenant() IS
+    'The id of the tenant set by infracast.set_tenant(); raises SQLSTATE IC001 when none is set.';
+
+CREATE FUNCTION infracast.rls_tenant() RETURNS bigint
+    AS 'MODULE_PATHNAME', 'infracast_rls_tenant'
+    LANGUAGE C STABLE PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION infracast.rls_tenant() IS
+    'The current tenant id, or NULL when none is set (used by row-level security policies).';
+
+-- May the caller act for this tenant? Superusers, infracast_admin members, the proxy's
+-- authenticator (it sets the tenant from a verified token) and roles listed in tenant_roles.
+CREATE FUNCTION infracast.may_use_tenant(p_tenant bigint) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.pg_has_role(session_user, 'infracast_admin', 'MEMBER')
+        OR pg_catalog.pg_has_role(current_user, 'infracast_admin', 'MEMBER')
+        OR pg_catalog.pg_has_role(session_user, 'infracast_authenticator', 'MEMBER')
+        OR EXISTS (SELECT 1 FROM infracast.tenant_roles r
+                    WHERE r.tenant_id = p_tenant
+                      AND pg_catalog.pg_has_role(current_user, r.role_name, 'MEMBER'))
+$$;
+
+CREATE FUNCTION infracast.set_tenant(tenant text, is_local boolean DEFAULT true)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    IF tenant IS NULL OR btrim(tenant) = '' THEN
+        RAISE EXCEPTION 'tenant must not be null or empty'
+            USING ERRCODE = '22004',
+                  HINT = 'Pass a tenant name or id, for example SELECT infracast.set_tenant(''acme'').';
+    END IF;
+    IF tenant ~ '^[0-9]{1,18}$' THEN
+        SELECT t.id INTO v_id FROM infracast.tenants t WHERE t.id = tenant::bigint;
+    END IF;
+    IF v_id IS NULL THEN
+        SELECT t.id INTO v_id FROM infracast.tenants t WHERE t.name = tenant;
+    END IF;
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'tenant "%" does not exist', tenant
+            USING ERRCODE = 'IC002',
+                  HINT = 'List tenants with SELECT id, name FROM infracast.tenants, or create one with infracast.create_tenant().';
+    END IF;
+    IF NOT infracast.may_use_tenant(v_id) THEN
+        RAISE EXCEPTION 'role "%" may not act for tenant "%"', session_user, tenant
+            USING ERRCODE = '42501',
+                  HINT = 'An infracast_admin can grant it: INSERT INTO infracast.tenant_roles VALUES (<tenant id>, ''<role>'').';
+    END IF;
+    PERFORM pg_catalog.set_config('infracast.tenant_id', v_id::text, is_local);
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION infracast.set_tenant(text, boolean) IS
+    'Sets the current tenant (by name or id) for the transaction, or for the session when is_local is false.';
+
+CREATE FUNCTION infracast.create_tenant(name text, settings jsonb DEFAULT '{}'::jsonb)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    IF settings IS NULL OR pg_catalog.jsonb_typeof(settings) <> 'object' THEN
+        RAISE EXCEPTION 'tenant settings must be a JSON object'
+            USING ERRCODE = '22023', HINT = 'For example ''{"mfa_required": true}''.';
+    END IF;
+    INSERT INTO infracast.tenants (name, settings)
+    VALUES (create_tenant.name, '{"mfa_required": false}'::jsonb || create_tenant.settings)
+    RETURNING id INTO v_id;
+    RETURN v_id;
+EXCEPTION
+    WHEN unique_violation THEN
+        RAISE EXCEPTION 'tenant "%" already exists', create_tenant.name
+            USING ERRCODE = '23505', HINT = 'Tenant names are unique; pick another name.';
+    WHEN check_violation THEN
+        RAISE EXCEPTION 'invalid tenant name "%"', create_tenant.name
+            USING ERRCODE = '22023',
+                  HINT = 'A tenant name starts with a letter and has at most 63 letters, digits, "_", "." or "-".';
+END
+$$;
+COMMENT ON FUNCTION infracast.create_tenant(text, jsonb) IS 'Creates a tenant and returns its id.';
+
+ALTER TABLE infracast.tenants ENABLE ROW LEVEL SECURITY;
+ALTER TABLE infracast.tenants FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenants_visible ON infracast.tenants
+    USING (id = infracast.rls_tenant() OR pg_catalog.pg_has_role(current_user, 'infracast_admin', 'MEMBER'));
+
+ALTER TABLE infracast.tenant_roles ENABLE ROW LEVEL SECURITY;
+ALTER TABLE infracast.tenant_roles FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_roles_admin ON infracast.tenant_roles
+    USING (pg_catalog.pg_has_role(current_user, 'infracast_admin', 'MEMBER'));
+
+GRANT SELECT ON infracast.tenants TO infracast_reader;
+GRANT INSERT, UPDATE, DELETE ON infracast.tenants, infracast.tenant_roles TO infracast_admin;
+GRANT SELECT ON infracast.tenant_roles TO infracast_admin;
+GRANT USAGE ON SEQUENCE infracast.tenants_id_seq TO infracast_admin;
+REVOKE EXECUTE ON FUNCTION infracast.create_tenant(text, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infracast.create_tenant(text, jsonb) TO infracast_admin;
+
+SELECT pg_catalog.pg_extension_config_dump('infracast.tenants', '');
+SELECT pg_catalog.pg_extension_config_dump('infracast.tenants_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('infracast.tenant_roles', '');
