@@ -152,7 +152,7 @@ import_malformed(const char *path, const char *problem, const char *hint)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("malformed import document: %s %s", path, problem),
+			 errmsg("malformed import document: %s%s%s", path, problem[0] == '.' ? "" : " ", problem),
 			 errhint("%s", hint ? hint :
 					 "The document is {\"graph\": {\"nodes\": [{\"id\", \"kinds\", \"properties\"}], "
 					 "\"edges\": [{\"start\", \"end\", \"kind\", \"properties\"}]}}.")));
