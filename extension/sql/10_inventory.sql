@@ -279,4 +279,3 @@ SELECT pg_catalog.pg_extension_config_dump('infracast.edges', '');
 SELECT pg_catalog.pg_extension_config_dump('infracast.edges_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('infracast.software', '');
 SELECT pg_catalog.pg_extension_config_dump('infracast.software_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('infracast.graph_versions', '');
