@@ -265,9 +265,8 @@ is_inet_literal(const char *s)
 	char	   *slash;
 	bool		v6;
 
-	if (strlen(s) >= sizeof(buf))
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
 		return false;
-	strcpy(buf, s);
 	slash = strchr(buf, '/');
 	if (slash)
 		*slash = '\0';
