@@ -384,7 +384,7 @@ db_read(DbFacts *f)
  * Remembers the highest time seen and the last authentic licence. Never blocks: a row locked by another
  * transaction is skipped (that one is writing it); never in a read-only transaction or on a standby.
  */
-static void
+static bool
 db_remember(const DbFacts *f, int64 now, const LicenseClaims *authentic)
 {
 	bool		time_due = !f->has_highest || now > f->highest_seen + MEMORY_WRITE_INTERVAL;
@@ -395,7 +395,7 @@ db_remember(const DbFacts *f, int64 now, const LicenseClaims *authentic)
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 
 	if (!f->available || XactReadOnly || RecoveryInProgress() || IsInParallelMode())
-		return;
+		return false;
 	if (authentic != NULL)
 	{
 		license_due = f->memory_fingerprint == NULL || f->memory_license_id == NULL ||
@@ -406,7 +406,7 @@ db_remember(const DbFacts *f, int64 now, const LicenseClaims *authentic)
 			license_due = strcmp(f->memory_features[i], authentic->features[i]) != 0;
 	}
 	if (!time_due && !license_due)
-		return;
+		return false;
 
 	values[0] = TimestampTzGetDatum(time_t_to_timestamptz((pg_time_t) now));
 	if (authentic != NULL)
@@ -433,7 +433,9 @@ db_remember(const DbFacts *f, int64 now, const LicenseClaims *authentic)
 							  "WHERE m.id IS NOT DISTINCT FROM s.id",
 							  4, types, values, nulls, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "updating the licence memory failed");
+	time_due = SPI_processed > 0;
 	db_leave(&a);
+	return time_due;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -444,6 +446,17 @@ static char *
 format_time(int64 t)
 {
 	return pstrdup(timestamptz_to_str(time_t_to_timestamptz((pg_time_t) t)));
+}
+
+/* The status shows the highest time seen including the one just written. */
+static void
+status_saw(LicenseStatus *s, int64 now)
+{
+	if (!s->has_highest_seen || now > s->highest_seen)
+	{
+		s->has_highest_seen = true;
+		s->highest_seen = now;
+	}
 }
 
 /* Judges the licence now; fills *s (strings palloc'd in the current context). */
@@ -477,7 +490,8 @@ license_evaluate(LicenseStatus *s)
 	{
 		s->state = file_cache.state;
 		s->reason = pstrdup(file_cache.reason);
-		db_remember(&f, now, NULL);
+		if (db_remember(&f, now, NULL))
+			status_saw(s, now);
 		return;
 	}
 	c = &file_cache.claims;
@@ -490,7 +504,8 @@ license_evaluate(LicenseStatus *s)
 							 format_time(now), format_time(highest));
 		return;
 	}
-	db_remember(&f, now, c);
+	if (db_remember(&f, now, c))
+		status_saw(s, now);
 	if (c->has_not_before && now < c->not_before)
 	{
 		s->state = LICENSE_STATE_NOT_YET_VALID;
@@ -585,7 +600,7 @@ log_if_changed(const LicenseStatus *s)
 				(errmsg("infracast licence state is %s: %s", license_state_name(s->state), s->reason),
 				 s->state == LICENSE_STATE_VALID ? 0 :
 				 errdetail("Adding nodes, discovery and documents are refused until the licence is valid; reads and analyses still work."),
-				 errhint("%s", license_state_fix(s))));
+				 s->state == LICENSE_STATE_VALID ? 0 : errhint("%s", license_state_fix(s))));
 }
 
 LicenseState
@@ -633,10 +648,13 @@ license_check_node_count(int64 added, int64 total)
 	LicenseStatus s;
 
 	license_evaluate(&s);
-	log_if_changed(&s);
-	/* the counter already includes this statement's rows: past the limit, say so precisely */
+	/* restricted before this statement: refuse, naming the state */
 	if (s.state != LICENSE_STATE_VALID && s.state != LICENSE_STATE_OVER_LIMIT)
 		license_require_writable("add nodes");
+	/*
+	 * The counter already includes this statement's rows, so over_limit may be this statement's doing:
+	 * that is a refused insert (IC302), not a change of state, and is not logged as one.
+	 */
 	if (added > 0 && total > s.claims->node_limit)
 		ereport(ERROR,
 				(errcode(ERRCODE_IC_LICENSE_NODE_LIMIT),
@@ -644,6 +662,7 @@ license_check_node_count(int64 added, int64 total)
 						(long long) added, (long long) total, (long long) s.claims->node_limit),
 				 errdetail("Licensable nodes are counted across all tenants; see SELECT * FROM infracast.license_status()."),
 				 errhint("Delete nodes you no longer need, or ask your vendor for a licence with a larger node_limit and swap the file.")));
+	log_if_changed(&s);
 	if (s.state == LICENSE_STATE_OVER_LIMIT)
 		license_require_writable("add nodes");
 }
