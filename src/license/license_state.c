@@ -315,6 +315,21 @@ typedef struct DbFacts
 	int			n_memory_features;
 } DbFacts;
 
+/* A copy in the caller's memory context, which outlives SPI_finish (NULL stays NULL). */
+static char *
+spi_strdup(const char *text)
+{
+	size_t		len;
+	char	   *copy;
+
+	if (text == NULL)
+		return NULL;
+	len = strlen(text);
+	copy = SPI_palloc(len + 1);
+	memcpy(copy, text, len + 1);
+	return copy;
+}
+
 static void
 db_read(DbFacts *f)
 {
@@ -349,12 +364,8 @@ db_read(DbFacts *f)
 			char	   *id = SPI_getvalue(tup, desc, 4);
 
 			d = SPI_getbinval(tup, desc, 5, &isnull);
-			f->memory_fingerprint = fp ? SPI_palloc(strlen(fp) + 1) : NULL;
-			if (fp)
-				strcpy(f->memory_fingerprint, fp);
-			f->memory_license_id = id ? SPI_palloc(strlen(id) + 1) : NULL;
-			if (id)
-				strcpy(f->memory_license_id, id);
+			f->memory_fingerprint = spi_strdup(fp);
+			f->memory_license_id = spi_strdup(id);
 			if (!isnull)
 			{
 				Datum	   *elems;
@@ -367,11 +378,7 @@ db_read(DbFacts *f)
 				{
 					if (!enulls[i])
 					{
-						char	   *s = TextDatumGetCString(elems[i]);
-						char	   *copy = SPI_palloc(strlen(s) + 1);
-
-						strcpy(copy, s);
-						f->memory_features[f->n_memory_features++] = copy;
+						f->memory_features[f->n_memory_features++] = spi_strdup(TextDatumGetCString(elems[i]));
 					}
 				}
 			}
@@ -626,6 +633,20 @@ license_allows_writes(void)
 	return license_current_state() == LICENSE_STATE_VALID;
 }
 
+static void raise_restricted(const LicenseStatus *s, const char *action) pg_attribute_noreturn();
+
+/* IC301, naming the action, the state, its reason and its fix. */
+static void
+raise_restricted(const LicenseStatus *s, const char *action)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_IC_LICENSE_RESTRICTED),
+			 errmsg("cannot %s: the infracast licence is %s", action, license_state_name(s->state)),
+			 errdetail("%s.", s->reason),
+			 errhint("%s", license_state_fix(s))));
+	pg_unreachable();
+}
+
 void
 license_require_writable(const char *action)
 {
@@ -634,11 +655,7 @@ license_require_writable(const char *action)
 	license_evaluate(&s);
 	log_if_changed(&s);
 	if (s.state != LICENSE_STATE_VALID)
-		ereport(ERROR,
-				(errcode(ERRCODE_IC_LICENSE_RESTRICTED),
-				 errmsg("cannot %s: the infracast licence is %s", action, license_state_name(s.state)),
-				 errdetail("%s.", s.reason),
-				 errhint("%s", license_state_fix(&s))));
+		raise_restricted(&s, action);
 }
 
 /* Checks a node count about to be committed against the licence (called by the nodes triggers). */
@@ -650,7 +667,14 @@ license_check_node_count(int64 added, int64 total)
 	license_evaluate(&s);
 	/* restricted before this statement: refuse, naming the state */
 	if (s.state != LICENSE_STATE_VALID && s.state != LICENSE_STATE_OVER_LIMIT)
-		license_require_writable("add nodes");
+	{
+		log_if_changed(&s);
+		raise_restricted(&s, "add nodes");
+	}
+	/* valid and over_limit are only judged on an authentic licence */
+	Assert(s.claims != NULL);
+	if (s.claims == NULL)
+		elog(ERROR, "licence state %s without claims", license_state_name(s.state));
 	/*
 	 * The counter already includes this statement's rows, so over_limit may be this statement's doing:
 	 * that is a refused insert (IC302), not a change of state, and is not logged as one.
@@ -664,7 +688,7 @@ license_check_node_count(int64 added, int64 total)
 				 errhint("Delete nodes you no longer need, or ask your vendor for a licence with a larger node_limit and swap the file.")));
 	log_if_changed(&s);
 	if (s.state == LICENSE_STATE_OVER_LIMIT)
-		license_require_writable("add nodes");
+		raise_restricted(&s, "add nodes");
 }
 
 /* The features in force: the file's when it is authentic, else those of the last authentic licence. */

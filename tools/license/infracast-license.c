@@ -95,7 +95,8 @@ base64_line(const unsigned char *bin, size_t len)
 	if (out == NULL)
 		die("out of memory", NULL);
 	sodium_bin2base64(out, size - 1, bin, len, sodium_base64_VARIANT_ORIGINAL);
-	strcat(out, "\n");
+	out[size - 2] = '\n';
+	out[size - 1] = '\0';
 	return out;
 }
 
