@@ -2,7 +2,9 @@
 -- counter across tenants (whatever the caller's row-level security view) and who may do what.
 \set VERBOSITY terse
 \pset null (null)
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
+RESET client_min_messages;
 
 SELECT state, license_id, tier, node_limit, features, offline_mode, development_key, key_fingerprint,
        claims ->> 'purpose' AS purpose, unknown_claims, fix,
