@@ -172,13 +172,14 @@ identity_from_stat(const struct stat *st, FileIdentity *id)
 static void
 file_judge(const char *path, FileIdentity *id)
 {
-	int			fd = open(path, O_RDONLY | PG_BINARY, 0);
+	/* O_NONBLOCK: a FIFO put where the licence belongs must not hang the backend */
+	int			fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | PG_BINARY, 0);
 	struct stat st;
 	char	   *buf;
 	ssize_t		got = 0;
 	LicenseVerdict verdict;
 
-	file_cache.exists = (fd >= 0);
+	file_cache.exists = true;
 	if (fd < 0)
 	{
 		file_cache.state = LICENSE_STATE_MISSING;
@@ -187,8 +188,14 @@ file_judge(const char *path, FileIdentity *id)
 		return;
 	}
 	/* The identity of what we read, not of what stat() saw a moment ago. */
-	if (fstat(fd, &st) == 0)
-		identity_from_stat(&st, id);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+	{
+		close(fd);
+		file_cache.state = LICENSE_STATE_MALFORMED;
+		snprintf(file_cache.reason, sizeof(file_cache.reason), "the licence file \"%s\" is not a regular file", path);
+		return;
+	}
+	identity_from_stat(&st, id);
 	buf = malloc(LICENSE_MAX_FILE_BYTES + 2);
 	if (buf == NULL)
 	{

@@ -121,36 +121,49 @@ check "and back" "5" "$(q "UPDATE infracast.node_kinds SET licensable = true WHE
 claims L-race 6 "$(iso '+1 year')" | sign "$W/vendor.key" "$W/race.json"
 swap_in "$W/race.json"
 check "one slot left" "valid|5|6" "$(q "SELECT concat_ws('|', state, nodes_used, node_limit) FROM infracast.license_status()")"
-mkfifo "$W/a.in"
-psql -X -At -d postgres -v ON_ERROR_STOP=1 -c "SET application_name = 'race_a'" -f "$W/a.in" >"$W/a.out" 2>&1 &
-pid_a=$!
-exec 7>"$W/a.in"
-echo "SET ROLE regress_lic_writer; SELECT infracast.set_tenant('lic_a', false);
-      BEGIN; INSERT INTO infracast.nodes (external_id, kind) VALUES ('race-a','host'); SELECT 'a inserted';" >&7
-for _ in $(seq 100); do
-    [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'race_a' AND state = 'idle in transaction'")" = 1 ] && break
-    sleep 0.1
-done
-PGAPPNAME=race_b psql -X -At -d postgres -c "\\set VERBOSITY verbose" -c "SET ROLE regress_lic_writer" \
-    -c "SELECT infracast.set_tenant('lic_b', false)" \
-    -c "INSERT INTO infracast.nodes (external_id, kind) VALUES ('race-b','host')" >"$W/b.out" 2>&1 &
-pid_b=$!
-waited=no
-for _ in $(seq 100); do
-    if [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'race_b' AND wait_event_type = 'Lock'")" = 1 ]; then waited=yes; break; fi
-    sleep 0.1
-done
-check "session B waits for session A's uncommitted insert" yes "$waited"
-echo "COMMIT;" >&7
-exec 7>&-
-wait "$pid_a"; rc_a=$?
-wait "$pid_b"
-check "session A (first) commits" "0|1" "$rc_a|$(grep -c 'a inserted' "$W/a.out")"
-check "session B fails with IC302 once A has committed" IC302 "$(sed -n 's/^ERROR:  \([A-Z0-9]\{5\}\):.*/\1/p' "$W/b.out" | head -1)"
+# race_pair ISOLATION A_ID B_ID: A inserts one host and holds its transaction open; B inserts one host
+# and must wait for A; A commits; B's outcome is printed (its SQLSTATE, or OK).
+race_pair() {
+    local iso=$1 a=$2 b=$3 pid_a pid_b waited=no
+    rm -f "$W/a.in"; mkfifo "$W/a.in"
+    psql -X -At -d postgres -v ON_ERROR_STOP=1 -c "SET application_name = 'race_a'" -f "$W/a.in" >"$W/a.out" 2>&1 &
+    pid_a=$!
+    exec 7>"$W/a.in"
+    echo "SET ROLE regress_lic_writer; SELECT infracast.set_tenant('lic_a', false);
+          BEGIN ISOLATION LEVEL $iso; INSERT INTO infracast.nodes (external_id, kind) VALUES ('$a','host'); SELECT 'a inserted';" >&7
+    for _ in $(seq 100); do
+        [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'race_a' AND state = 'idle in transaction'")" = 1 ] && break
+        sleep 0.1
+    done
+    PGAPPNAME=race_b psql -X -At -d postgres -c "\\set VERBOSITY verbose" -c "SET ROLE regress_lic_writer" \
+        -c "SELECT infracast.set_tenant('lic_b', false)" -c "BEGIN ISOLATION LEVEL $iso" \
+        -c "INSERT INTO infracast.nodes (external_id, kind) VALUES ('$b','host')" -c "COMMIT" >"$W/b.out" 2>&1 &
+    pid_b=$!
+    for _ in $(seq 100); do
+        if [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'race_b' AND wait_event_type = 'Lock'")" = 1 ]; then waited=yes; break; fi
+        sleep 0.1
+    done
+    check "$iso: session B waits for session A's uncommitted insert" yes "$waited"
+    echo "COMMIT;" >&7
+    exec 7>&-
+    wait "$pid_a"
+    check "$iso: session A (first) commits" "0|1" "$?|$(grep -c 'a inserted' "$W/a.out")"
+    wait "$pid_b"
+    if grep -q '^ERROR:' "$W/b.out"; then race_outcome=$(sed -n 's/^ERROR:  \([A-Z0-9]\{5\}\):.*/\1/p' "$W/b.out" | head -1)
+    else race_outcome=OK; fi
+}
+race_pair "READ COMMITTED" race-a race-b
+check "READ COMMITTED: session B fails with IC302 once A has committed" IC302 "$race_outcome"
 check "the two sessions did not pass the limit together" "6|6" "$(q "SELECT nodes_used || '|' || (SELECT count(*) FROM infracast.nodes n JOIN infracast.node_kinds k ON k.name = n.kind WHERE k.licensable) FROM infracast.license_status()")"
 
+claims L-race-rr 7 "$(iso '+1 year')" | sign "$W/vendor.key" "$W/race-rr.json"
+swap_in "$W/race-rr.json"
+race_pair "REPEATABLE READ" rr-a rr-b
+check "REPEATABLE READ: session B fails with a serialization failure (40001), never past the limit" 40001 "$race_outcome"
+check "the two sessions did not pass the limit together" "7|7" "$(q "SELECT nodes_used || '|' || (SELECT count(*) FROM infracast.nodes n JOIN infracast.node_kinds k ON k.name = n.kind WHERE k.licensable) FROM infracast.license_status()")"
+
 # Eight sessions at once, unsynchronised, for three slots: exactly three get in.
-claims L-race8 9 "$(iso '+1 year')" | sign "$W/vendor.key" "$W/race8.json"
+claims L-race8 10 "$(iso '+1 year')" | sign "$W/vendor.key" "$W/race8.json"
 swap_in "$W/race8.json"
 pids=()
 for i in $(seq 8); do
@@ -162,8 +175,8 @@ done
 wins=0
 for i in $(seq 8); do wait "${pids[$((i - 1))]}" && wins=$((wins + 1)); done
 check "8 racing sessions, 3 slots: 3 inserts succeed" 3 "$wins"
-check "and the count is exactly the limit" "9|9" "$(q "SELECT nodes_used || '|' || (SELECT count(*) FROM infracast.nodes n JOIN infracast.node_kinds k ON k.name = n.kind WHERE k.licensable) FROM infracast.license_status()")"
-check "the loser's error is IC302" 5 "$(grep -l 'node_limit of 9' "$W"/r8-*.out | wc -l)"
+check "and the count is exactly the limit" "10|10" "$(q "SELECT nodes_used || '|' || (SELECT count(*) FROM infracast.nodes n JOIN infracast.node_kinds k ON k.name = n.kind WHERE k.licensable) FROM infracast.license_status()")"
+check "the loser's error is IC302" 5 "$(grep -l 'node_limit of 10' "$W"/r8-*.out | wc -l)"
 
 # --- restricted states ----------------------------------------------------------------------------
 # restricted STATE DESCRIPTION: reads and analyses answer, adding nodes is refused (IC301, naming the state)
@@ -226,6 +239,11 @@ restricted missing "a missing file"
 : > "$W/empty.json"; swap_in "$W/empty.json"
 restricted malformed "an empty file"
 check "the reason says it is empty" "t" "$(q "SELECT reason LIKE '%empty%' FROM infracast.license_status()")"
+rm -f "$LIC"; mkdir "$LIC"
+check "a directory where the file belongs: malformed, not a regular file" "malformed|true" "$(q "SELECT state || '|' || (reason LIKE '%not a regular file%') FROM infracast.license_status()")"
+rmdir "$LIC"; mkfifo "$LIC"; chmod 644 "$LIC"
+check "a FIFO there does not hang the server: malformed" "malformed" "$(timeout 20 psql -X -At -d postgres -c "SELECT state FROM infracast.license_status()" 2>&1)"
+rm -f "$LIC"
 
 claims L-expired 100 "$(iso '-1 hour')" | sign "$W/vendor.key" "$W/expired.json"
 swap_in "$W/expired.json"
@@ -239,7 +257,7 @@ restricted not_yet_valid "a not-yet-valid licence"
 claims L-small 3 "$(iso '+1 year')" | sign "$W/vendor.key" "$W/small.json"
 swap_in "$W/small.json"
 restricted over_limit "a licence swapped for a smaller node_limit"
-q "DELETE FROM infracast.nodes WHERE external_id IN ('h1','h2','r1','v1','v2','race-a')" >/dev/null
+q "DELETE FROM infracast.nodes WHERE external_id IN ('h1','h2','r1','v1','v2','race-a','rr-a')" >/dev/null
 check "deleting nodes down to the limit makes it valid again" "valid|3" "$(q "SELECT state || '|' || nodes_used FROM infracast.license_status()")"
 
 # --- a swapped file takes effect in a running session, with no reload ----------------------------
