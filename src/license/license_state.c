@@ -289,15 +289,23 @@ db_available(void)
 		OidIsValid(get_relname_relid("license_memory", ns));
 }
 
+/*
+ * Runs what follows as the bootstrap superuser. pin_search_path: for queries whose operators must not
+ * be resolved in the caller's search_path (the read query has none, and skips the cost).
+ */
 static void
-db_enter(DbAccess *a)
+db_enter(DbAccess *a, bool pin_search_path)
 {
 	GetUserIdAndSecContext(&a->save_user, &a->save_sec);
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   a->save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-	a->guc_level = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	a->guc_level = -1;
+	if (pin_search_path)
+	{
+		a->guc_level = NewGUCNestLevel();
+		(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 }
@@ -306,9 +314,12 @@ static void
 db_leave(DbAccess *a)
 {
 	SPI_finish();
-	AtEOXact_GUC(true, a->guc_level);
+	if (a->guc_level >= 0)
+		AtEOXact_GUC(true, a->guc_level);
 	SetUserIdAndSecContext(a->save_user, a->save_sec);
 }
+
+static SPIPlanPtr read_plan = NULL;
 
 typedef struct DbFacts
 {
@@ -349,10 +360,20 @@ db_read(DbFacts *f)
 	memset(f, 0, sizeof(*f));
 	if (!db_available())
 		return;
-	db_enter(&a);
-	if (SPI_execute("SELECT u.nodes_used, m.highest_seen, m.last_key_fingerprint, m.last_license_id, "
-					"m.last_features FROM infracast.license_usage u CROSS JOIN infracast.license_memory m",
-					true, 1) != SPI_OK_SELECT)
+	db_enter(&a, false);
+	/* planned once per backend: no operator, no function, every name qualified */
+	if (read_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare("SELECT u.nodes_used, m.highest_seen, m.last_key_fingerprint, "
+									   "m.last_license_id, m.last_features "
+									   "FROM infracast.license_usage u CROSS JOIN infracast.license_memory m",
+									   0, NULL);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "preparing the licence counter query failed");
+		read_plan = plan;
+	}
+	if (SPI_execute_plan(read_plan, NULL, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "reading the licence counters failed");
 	if (SPI_processed == 1)
 	{
@@ -436,7 +457,7 @@ db_remember(const DbFacts *f, int64 now, const LicenseClaims *authentic)
 	else
 		nulls[1] = nulls[2] = nulls[3] = 'n';
 
-	db_enter(&a);
+	db_enter(&a, true);
 	if (SPI_execute_with_args(
 							  "UPDATE infracast.license_memory m SET "
 							  " highest_seen = GREATEST(m.highest_seen, $1), updated_at = $1,"
@@ -720,15 +741,28 @@ feature_name_check(const char *feature)
 				 errhint("The features are attack_paths, feeds, vuln_matching, risk_scoring, api, discovery, compliance and reports.")));
 }
 
+/*
+ * The fast path of a feature check: when the file is authentic, its features decide and the database is
+ * not read (one stat() per call). Only without an authentic file is the licence memory consulted.
+ */
+static bool
+feature_in_force(const char *feature, LicenseStatus *s)
+{
+	feature_name_check(feature);
+	file_refresh();
+	if (file_cache.state == LICENSE_STATE_VALID)
+		return license_claims_has_feature(&file_cache.claims, feature);
+	license_evaluate(s);
+	log_if_changed(s);
+	return features_include(s, feature);
+}
+
 bool
 license_has_feature(const char *feature)
 {
 	LicenseStatus s;
 
-	feature_name_check(feature);
-	license_evaluate(&s);
-	log_if_changed(&s);
-	return features_include(&s, feature);
+	return feature_in_force(feature, &s);
 }
 
 void
@@ -736,18 +770,18 @@ license_require_feature(const char *feature)
 {
 	LicenseStatus s;
 
-	feature_name_check(feature);
-	license_evaluate(&s);
-	log_if_changed(&s);
-	if (!features_include(&s, feature))
-		ereport(ERROR,
-				(errcode(ERRCODE_IC_LICENSE_FEATURE),
-				 errmsg("the infracast licence does not include the feature \"%s\"", feature),
-				 s.claims != NULL ?
-				 errdetail("Licence %s (tier %s) includes: %s.", s.claims->license_id, s.claims->tier,
-						   s.claims->nfeatures > 0 ? license_features_text(s.claims) : "no features") :
-				 errdetail("There is no authentic licence (state %s: %s).", license_state_name(s.state), s.reason),
-				 errhint("Ask your vendor for a licence that includes \"%s\" and swap the file.", feature)));
+	if (feature_in_force(feature, &s))
+		return;
+	if (file_cache.state == LICENSE_STATE_VALID)
+		license_evaluate(&s);	/* for the message */
+	ereport(ERROR,
+			(errcode(ERRCODE_IC_LICENSE_FEATURE),
+			 errmsg("the infracast licence does not include the feature \"%s\"", feature),
+			 s.claims != NULL ?
+			 errdetail("Licence %s (tier %s) includes: %s.", s.claims->license_id, s.claims->tier,
+					   s.claims->nfeatures > 0 ? license_features_text(s.claims) : "no features") :
+			 errdetail("There is no authentic licence (state %s: %s).", license_state_name(s.state), s.reason),
+			 errhint("Ask your vendor for a licence that includes \"%s\" and swap the file.", feature)));
 }
 
 /* "a, b, c" */

@@ -1,7 +1,7 @@
 -- Licence: functions, privileges, SQLSTATEs and the node counter's invariants (pgTAP).
 -- Runs under the development licence the harness installs, in a transaction that rolls back.
 BEGIN;
-SELECT plan(31);
+SELECT plan(32);
 
 SELECT has_table('infracast', 'license_usage', 'the licensable node counter exists');
 SELECT has_table('infracast', 'license_memory', 'the licence memory exists');
@@ -16,6 +16,9 @@ SELECT ok((SELECT development_key FROM infracast.license_status()), 'a build wit
 SELECT is((SELECT key_fingerprint FROM infracast.license_status()), 'bd:e3:6e:19:7f:a1:1c:21:86:1b:08:e5:e0:ea:75:f2',
           'the development key''s fingerprint');
 SELECT ok((SELECT node_limit >= 10000000 FROM infracast.license_status()), 'the development licence is large');
+
+SELECT ok((SELECT highest_time_seen BETWEEN now() - interval '1 day' AND clock_timestamp() + interval '1 minute'
+             FROM infracast.license_status()), 'the highest time seen is recorded (for clock rollback)');
 
 -- SQLSTATEs
 SELECT throws_ok($$SELECT infracast.require_feature('no_such_feature')$$, '22023', NULL, 'an unknown feature name: 22023');
