@@ -748,6 +748,7 @@ feature_name_check(const char *feature)
 static bool
 feature_in_force(const char *feature, LicenseStatus *s)
 {
+	memset(s, 0, sizeof(*s));
 	feature_name_check(feature);
 	file_refresh();
 	if (file_cache.state == LICENSE_STATE_VALID)
@@ -772,8 +773,8 @@ license_require_feature(const char *feature)
 
 	if (feature_in_force(feature, &s))
 		return;
-	if (file_cache.state == LICENSE_STATE_VALID)
-		license_evaluate(&s);	/* for the message */
+	if (s.reason == NULL)
+		license_evaluate(&s);	/* the fast path judged nothing: judge now, for the message */
 	ereport(ERROR,
 			(errcode(ERRCODE_IC_LICENSE_FEATURE),
 			 errmsg("the infracast licence does not include the feature \"%s\"", feature),
