@@ -230,6 +230,7 @@ file_refresh(void)
 	struct stat st;
 	FileIdentity id;
 	bool		exists;
+	int			stat_errno;
 
 	embedded_key_load();
 	if (path[0] == '\0')
@@ -244,6 +245,7 @@ file_refresh(void)
 		return;
 	}
 	exists = (stat(path, &st) == 0);
+	stat_errno = errno;
 	if (exists)
 		identity_from_stat(&st, &id);
 	if (file_cache.loaded && strcmp(file_cache.path, path) == 0 && exists == file_cache.exists &&
@@ -258,7 +260,7 @@ file_refresh(void)
 		file_cache.exists = false;
 		file_cache.state = LICENSE_STATE_MISSING;
 		snprintf(file_cache.reason, sizeof(file_cache.reason), "the licence file \"%s\" does not exist%s%s",
-				 path, errno == ENOENT ? "" : ": ", errno == ENOENT ? "" : strerror(errno));
+				 path, stat_errno == ENOENT ? "" : ": ", stat_errno == ENOENT ? "" : strerror(stat_errno));
 		return;
 	}
 	file_judge(path, &id);
