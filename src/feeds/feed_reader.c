@@ -149,6 +149,9 @@ feed_reader_read(FeedReader *r, char *buf, size_t n, FeedError *err)
 			msg = gzerror(r->gz, &errnum);
 			if (got < 0 || (errnum != Z_OK && errnum != Z_STREAM_END))
 			{
+				/* zlib prefixes "<fd:N>: ", which names nothing useful here */
+				if (msg && strncmp(msg, "<fd:", 4) == 0 && strstr(msg, ": ") != NULL)
+					msg = strstr(msg, ": ") + 2;
 				feed_error_set(err, FEED_ERR_GZIP,
 							   "gzip data in \"%s\" is corrupt or truncated after %llu bytes: %s",
 							   r->path, (unsigned long long) r->bytes, msg ? msg : "unknown zlib error");
