@@ -21,12 +21,67 @@
 
 #define READER_CHUNK (256 * 1024)
 
+/* A running SHA-256: through the installed FeedHashOps, else libsodium. */
+typedef struct FeedHash
+{
+	void	   *ctx;
+	crypto_hash_sha256_state sodium;
+} FeedHash;
+
+static const FeedHashOps *feed_hash_ops = NULL;
+
+void
+feed_hash_set_ops(const FeedHashOps *ops)
+{
+	feed_hash_ops = ops;
+}
+
+static void
+feed_hash_init(FeedHash *h)
+{
+	h->ctx = feed_hash_ops ? feed_hash_ops->create() : NULL;
+	if (h->ctx == NULL)
+		crypto_hash_sha256_init(&h->sodium);
+}
+
+static void
+feed_hash_update(FeedHash *h, const void *p, size_t n)
+{
+	if (h->ctx)
+		feed_hash_ops->update(h->ctx, p, n);
+	else
+		crypto_hash_sha256_update(&h->sodium, p, (unsigned long long) n);
+}
+
+/* The digest; the hash is finished (and released) by this call. */
+static void
+feed_hash_final(FeedHash *h, unsigned char d[32])
+{
+	if (h->ctx)
+	{
+		feed_hash_ops->final(h->ctx, d);
+		feed_hash_ops->destroy(h->ctx);
+		h->ctx = NULL;
+		crypto_hash_sha256_init(&h->sodium);	/* a later final() gives the empty digest */
+	}
+	else
+		crypto_hash_sha256_final(&h->sodium, d);
+}
+
+static void
+feed_hash_release(FeedHash *h)
+{
+	if (h->ctx)
+		feed_hash_ops->destroy(h->ctx);
+	h->ctx = NULL;
+}
+
 struct FeedReader
 {
 	char	   *path;
 	int			fd;				/* plain files */
 	gzFile		gz;				/* gzip files */
-	crypto_hash_sha256_state sha;
+	FeedHash	hash;
 	uint64_t	bytes;
 	/* line reader */
 	char	   *buf;
@@ -108,7 +163,7 @@ feed_reader_open(const char *path, FeedError *err)
 	}
 	r->path = strdup(path);
 	r->fd = -1;
-	crypto_hash_sha256_init(&r->sha);
+	feed_hash_init(&r->hash);
 	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
 	{
 		r->gz = gzdopen(fd, "rb");
@@ -172,7 +227,7 @@ feed_reader_read(FeedReader *r, char *buf, size_t n, FeedError *err)
 	}
 	if (got > 0)
 	{
-		crypto_hash_sha256_update(&r->sha, (const unsigned char *) buf, (unsigned long long) got);
+		feed_hash_update(&r->hash, buf, (size_t) got);
 		r->bytes += (uint64_t) got;
 	}
 	return got;
@@ -269,14 +324,20 @@ feed_reader_bytes(const FeedReader *r)
 	return r->bytes;
 }
 
+/* The digest of everything read; call it once, after the last read. */
 void
 feed_reader_content_sha256(FeedReader *r, char hex[65])
 {
-	crypto_hash_sha256_state copy = r->sha;
 	unsigned char d[32];
 
-	crypto_hash_sha256_final(&copy, d);
+	feed_hash_final(&r->hash, d);
 	hex_digest(d, hex);
+}
+
+bool
+feed_reader_is_gzip(const FeedReader *r)
+{
+	return r->gz != NULL;
 }
 
 void
@@ -288,6 +349,7 @@ feed_reader_close(FeedReader *r)
 		gzclose(r->gz);
 	if (r->fd >= 0)
 		close(r->fd);
+	feed_hash_release(&r->hash);
 	free(r->buf);
 	free(r->line);
 	free(r->path);
@@ -297,7 +359,7 @@ feed_reader_close(FeedReader *r)
 int
 feed_file_sha256(const char *path, char hex[65], uint64_t *size, FeedError *err)
 {
-	crypto_hash_sha256_state sha;
+	FeedHash	sha;
 	unsigned char d[32];
 	char	   *buf;
 	ssize_t		n;
@@ -316,7 +378,7 @@ feed_file_sha256(const char *path, char hex[65], uint64_t *size, FeedError *err)
 		feed_error_set(err, FEED_ERR_IO, "out of memory");
 		return -1;
 	}
-	crypto_hash_sha256_init(&sha);
+	feed_hash_init(&sha);
 	while ((n = read(fd, buf, READER_CHUNK)) != 0)
 	{
 		if (n < 0)
@@ -324,16 +386,17 @@ feed_file_sha256(const char *path, char hex[65], uint64_t *size, FeedError *err)
 			if (errno == EINTR)
 				continue;
 			feed_error_set(err, FEED_ERR_IO, "could not read \"%s\": %s", path, strerror(errno));
+			feed_hash_release(&sha);
 			free(buf);
 			close(fd);
 			return -1;
 		}
-		crypto_hash_sha256_update(&sha, (unsigned char *) buf, (unsigned long long) n);
+		feed_hash_update(&sha, buf, (size_t) n);
 		total += (uint64_t) n;
 	}
 	free(buf);
 	close(fd);
-	crypto_hash_sha256_final(&sha, d);
+	feed_hash_final(&sha, d);
 	hex_digest(d, hex);
 	if (size)
 		*size = total;

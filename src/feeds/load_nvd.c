@@ -210,7 +210,8 @@ nvd_load_file(const char *path, List **results, MemoryContext cxt)
 	ld.path = path;
 	upsert_only = (strcmp(ld.feed, "modified") == 0 || strcmp(ld.feed, "recent") == 0);
 	r = feeds_new_result(cxt, name, path);
-	if (feed_file_sha256(path, r->sha256, NULL, &err) < 0)
+	/* a plain file's sha256 is the one the stream computes anyway: no second pass over 175 MB */
+	if (feed_path_has_suffix(path, ".gz") && feed_file_sha256(path, r->sha256, NULL, &err) < 0)
 		feeds_raise(&err);
 
 	loadcxt = AllocSetContextCreate(CurrentMemoryContext, "infracast NVD load", ALLOCSET_DEFAULT_SIZES);
@@ -280,6 +281,10 @@ nvd_load_file(const char *path, List **results, MemoryContext cxt)
 		feed_inserter_end(ld.cve_ins);
 		feed_inserter_end(ld.cpe_ins);
 
+		if (!nvd_is_gzip(s))
+			nvd_content_sha256(s, r->sha256);
+		else if (r->sha256[0] == '\0' && feed_file_sha256(path, r->sha256, NULL, &err) < 0)
+			feeds_raise(&err);	/* gzip data under a name without .gz */
 		r->rows = nvd_cves(s);
 		if (nvd_version(s))
 			r->version = MemoryContextStrdup(cxt, nvd_version(s));

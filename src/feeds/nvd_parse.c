@@ -8,8 +8,8 @@
  * walks the top-level object: header members are read as they come, and each element of the
  * "vulnerabilities" array is cut out on its own and handed to json-c's tokener, so at most one CVE
  * is in memory (plus the largest element seen, as the capture buffer). While cutting an element out
- * the scanner replaces its "references" list (a third of the bytes, and not stored) with [], and
- * drops whitespace between tokens: json-c then builds less, which is most of the parse time.
+ * the scanner replaces its "references" list (a third of the bytes, and not stored) with []:
+ * json-c then builds less, which is most of the parse time.
  *
  * At the end: the element count must equal "totalResults", and when an NVD .meta file sits beside
  * the feed, the sha256 and size of the inflated JSON must equal what it states.
@@ -55,6 +55,7 @@ struct NvdStream
 	bool		has_meta;
 	char		meta_sha256[65];
 	long long	meta_size;
+	char		content_sha256[65];
 };
 
 /* ---- byte scanner ---------------------------------------------------------------------------- */
@@ -159,20 +160,28 @@ nvd_append(NvdStream *s, const char *p, size_t n, FeedError *err)
 }
 
 /*
- * Cuts the next JSON value out of the input into ebuf (whitespace between tokens dropped). With
- * drop_references, the member "references" of the object two levels down (the CVE) gets [] as value.
+ * Cuts the next JSON value out of the input into ebuf, copying runs of bytes (not byte by byte).
+ * With drop_references, the member "references" of the object two levels down (the CVE) gets []
+ * as its value. Member names at that level are collected as they pass; every other string is
+ * skipped with a tight loop that only looks for '"' and '\\'.
  */
+/* Bytes that end a run inside a string, and bytes that matter between tokens. */
+static const bool nvd_string_special[256] = {['"'] = true, ['\\'] = true};
+static const bool nvd_structural[256] = {
+	['"'] = true, ['{'] = true, ['}'] = true, ['['] = true, [']'] = true, [','] = true, [':'] = true
+};
+
 static int
 nvd_capture(NvdStream *s, bool drop_references, FeedError *err)
 {
 	int			depth = 0;
 	bool		instr = false,
-				esc = false;
-	int			skip_depth = -1;
-	size_t		str_start = 0,
-				str_end = (size_t) -1;
-	int			str_depth = -1;
-	bool		scalar = false;
+				esc = false,
+				skipping = false;
+	bool		key_pending = false;	/* a string at depth 2 just ended: a member name if ':' follows */
+	char		key[16];
+	int			keylen = 0;
+	bool		scalar;
 	int			c0;
 
 	s->elen = 0;
@@ -183,128 +192,156 @@ nvd_capture(NvdStream *s, bool drop_references, FeedError *err)
 	for (;;)
 	{
 		int			rc = nvd_fill(s, err);
-		size_t		run;
+		const char *buf = s->ibuf;
+		size_t		len = s->ilen;
+		size_t		pos = s->ipos;
+		size_t		run = pos;
 
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
 		{
 			if (scalar && s->elen > 0)
-				break;
+				return 0;
 			nvd_truncated(s, err);
 			return -1;
 		}
-		run = s->ipos;
-		while (s->ipos < s->ilen)
+		while (pos < len)
 		{
-			char		c = s->ibuf[s->ipos];
+			char		c;
 
 			if (instr)
 			{
-				/* fast path through the string's plain bytes */
 				if (esc)
+				{
 					esc = false;
-				else if (c == '\\')
+					pos++;
+					continue;
+				}
+				if (depth == 2 && !skipping)
+				{
+					/* a CVE-level string: keep its first bytes to recognise "references" */
+					c = buf[pos];
+					if (c == '\\')
+						esc = true;
+					else if (c == '"')
+					{
+						instr = false;
+						key_pending = true;
+					}
+					else if (keylen < (int) sizeof(key))
+						key[keylen++] = c;
+					pos++;
+					continue;
+				}
+				while (pos < len && !nvd_string_special[(unsigned char) buf[pos]])
+					pos++;
+				if (pos == len)
+					break;
+				if (buf[pos] == '\\')
 					esc = true;
-				else if (c == '"')
+				else
 				{
 					instr = false;
-					if (skip_depth < 0)
-					{
-						if (nvd_append(s, s->ibuf + run, s->ipos + 1 - run, err) < 0)
-							return -1;
-						str_end = s->elen;
-						run = s->ipos + 1;
-					}
 					if (depth == 0)
 					{
-						s->ipos++;
+						pos++;
+						if (nvd_append(s, buf + run, pos - run, err) < 0)
+							return -1;
+						s->ipos = pos;
 						return 0;
 					}
 				}
-				s->ipos++;
+				pos++;
 				continue;
 			}
+			/* JSON allows only whitespace between a string and the ':' or ',' after it, so
+			 * everything that is not structure can be passed over without a look */
+			if (!scalar)
+			{
+				while (pos < len && !nvd_structural[(unsigned char) buf[pos]])
+					pos++;
+				if (pos == len)
+					break;
+			}
+			c = buf[pos];
 			if (scalar)
 			{
-				if (c == ',' || c == '}' || c == ']' || isspace((unsigned char) c))
+				if (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t')
 				{
-					if (nvd_append(s, s->ibuf + run, s->ipos - run, err) < 0)
+					if (nvd_append(s, buf + run, pos - run, err) < 0)
 						return -1;
+					s->ipos = pos;
 					return 0;
 				}
-				s->ipos++;
+				pos++;
 				continue;
 			}
 			switch (c)
 			{
-				case '"':
-					instr = true;
-					if (skip_depth < 0)
-					{
-						if (nvd_append(s, s->ibuf + run, s->ipos - run, err) < 0)
-							return -1;
-						run = s->ipos;
-						str_start = s->elen;
-						str_depth = depth;
-					}
-					break;
 				case ' ':
 				case '\n':
 				case '\r':
 				case '\t':
-					if (skip_depth < 0 && nvd_append(s, s->ibuf + run, s->ipos - run, err) < 0)
-						return -1;
-					run = s->ipos + 1;
+					break;
+				case '"':
+					instr = true;
+					key_pending = false;
+					keylen = 0;
+					break;
+				case ':':
+					if (key_pending && drop_references && !skipping && depth == 2 &&
+						keylen == 10 && memcmp(key, "references", 10) == 0)
+					{
+						if (nvd_append(s, buf + run, pos + 1 - run, err) < 0 ||
+							nvd_append(s, "[]", 2, err) < 0)
+							return -1;
+						skipping = true;
+						run = pos + 1;
+					}
+					key_pending = false;
 					break;
 				case '{':
 				case '[':
+					key_pending = false;
 					depth++;
 					break;
 				case '}':
 				case ']':
-					if (skip_depth >= 0 && depth == skip_depth)
+					key_pending = false;
+					if (skipping && depth == 2)
 					{
-						/* the skipped value ends here; this bracket closes the CVE object */
-						skip_depth = -1;
-						run = s->ipos;
+						/* the skipped value ended; this bracket closes the CVE object */
+						skipping = false;
+						run = pos;
 					}
 					depth--;
 					if (depth == 0)
 					{
-						if (nvd_append(s, s->ibuf + run, s->ipos + 1 - run, err) < 0)
+						pos++;
+						if (nvd_append(s, buf + run, pos - run, err) < 0)
 							return -1;
-						s->ipos++;
+						s->ipos = pos;
 						return 0;
 					}
 					break;
 				case ',':
-					if (skip_depth >= 0 && depth == skip_depth)
+					key_pending = false;
+					if (skipping && depth == 2)
 					{
-						skip_depth = -1;
-						run = s->ipos;
-					}
-					break;
-				case ':':
-					if (drop_references && skip_depth < 0 && depth == 2 && str_depth == 2 &&
-						str_end == s->elen && s->ipos == run &&
-						str_end - str_start == 12 && memcmp(s->ebuf + str_start, "\"references\"", 12) == 0)
-					{
-						if (nvd_append(s, ":[]", 3, err) < 0)
-							return -1;
-						skip_depth = depth;
-						run = s->ipos + 1;
+						skipping = false;
+						run = pos;
 					}
 					break;
 				default:
 					break;
 			}
-			s->ipos++;
+			pos++;
 		}
-		if (skip_depth < 0 && nvd_append(s, s->ibuf + run, s->ipos - run, err) < 0)
+		if (!skipping && nvd_append(s, buf + run, pos - run, err) < 0)
 			return -1;
+		s->ipos = pos;
 	}
-	return 0;
 }
 
 /* Parses ebuf with json-c; the result is owned by the caller. */
@@ -720,7 +757,6 @@ nvd_finish(NvdStream *s, FeedError *err)
 {
 	char		tail;
 	long		got;
-	char		sha[65];
 
 	if (nvd_peek(s, true, err) != -1)
 	{
@@ -733,14 +769,14 @@ nvd_finish(NvdStream *s, FeedError *err)
 		;
 	if (got < 0)
 		return -1;
+	feed_reader_content_sha256(s->rd, s->content_sha256);
 	if (s->has_meta)
 	{
-		feed_reader_content_sha256(s->rd, sha);
-		if (strcmp(sha, s->meta_sha256) != 0)
+		if (strcmp(s->content_sha256, s->meta_sha256) != 0)
 		{
 			feed_error_set(err, FEED_ERR_CHECKSUM,
 						   "NVD file \"%s\": the sha256 of its JSON is %s but its .meta says %s",
-						   s->path, sha, s->meta_sha256);
+						   s->path, s->content_sha256, s->meta_sha256);
 			return -1;
 		}
 		if (s->meta_size >= 0 && (unsigned long long) s->meta_size != feed_reader_bytes(s->rd))
@@ -833,6 +869,18 @@ long
 nvd_cves(const NvdStream *s)
 {
 	return s->cves;
+}
+
+bool
+nvd_is_gzip(const NvdStream *s)
+{
+	return s->rd != NULL && feed_reader_is_gzip(s->rd);
+}
+
+void
+nvd_content_sha256(NvdStream *s, char hex[65])
+{
+	memcpy(hex, s->content_sha256, 65);
 }
 
 void
