@@ -272,7 +272,7 @@ feed_reader_getline(FeedReader *r, char **line, size_t *len, FeedError *err)
 		char	   *start = (r->buf ? r->buf + r->pos : NULL);
 		char	   *nl = start ? memchr(start + scanned, '\n', r->len - r->pos - scanned) : NULL;
 
-		if (nl != NULL || (r->eof && r->len > r->pos))
+		if (start != NULL && (nl != NULL || (r->eof && r->len > r->pos)))
 		{
 			size_t		l = nl ? (size_t) (nl - start) : r->len - r->pos;
 

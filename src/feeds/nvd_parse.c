@@ -458,8 +458,8 @@ nvd_read_meta(NvdStream *s, FeedError *err)
 	if (feed_path_has_suffix(meta, ".gz"))
 		meta[n -= 3] = '\0';
 	if (feed_path_has_suffix(meta, ".json"))
-		meta[n -= 5] = '\0';
-	strcat(meta, ".meta");
+		n -= 5;
+	snprintf(meta + n, sizeof(meta) - n, ".meta");
 	f = fopen(meta, "r");
 	if (f == NULL)
 		return 0;
