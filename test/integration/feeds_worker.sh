@@ -19,7 +19,7 @@ bash "$IC_ROOT/test/fixtures/feeds/make_bundle.sh" "$D/other" 0
 # infracast.database names an existing database (a missing one makes the worker exit and retry a
 # minute later, as pg_cron does): the cluster's postgres database, where the extension is not yet created.
 cluster_start "$D" "$BIN" "infracast.database = 'postgres'" "infracast.feeds_dir = '$D/bundle'" \
-    "infracast.feed_poll_interval = 1" "infracast.feed_max_age = 0" "log_min_messages = log" || exit 1
+    "infracast.feed_poll_interval = 1" "infracast.feed_max_age = 0" || exit 1
 export PGOPTIONS="-c client_min_messages=warning"
 q() { psql -X -At -d postgres -c "$1"; }
 # wait_for DESCRIPTION SQL WANT: polls for up to 60 s
