@@ -356,6 +356,18 @@ feed_reader_close(FeedReader *r)
 	free(r);
 }
 
+void
+feed_buffer_sha256(const char *buf, size_t len, char hex[65])
+{
+	FeedHash	sha;
+	unsigned char d[32];
+
+	feed_hash_init(&sha);
+	feed_hash_update(&sha, buf, len);
+	feed_hash_final(&sha, d);
+	hex_digest(d, hex);
+}
+
 int
 feed_file_sha256(const char *path, char hex[65], uint64_t *size, FeedError *err)
 {

@@ -62,6 +62,8 @@ extern uint64_t feed_reader_bytes(const FeedReader *r);
 extern void feed_reader_content_sha256(FeedReader *r, char hex[65]);
 extern void feed_reader_close(FeedReader *r);
 
+/* Lower-case hex sha256 of a buffer. */
+extern void feed_buffer_sha256(const char *buf, size_t len, char hex[65]);
 /* Lower-case hex sha256 of a file's bytes as stored; 0 ok, -1 error. */
 extern int	feed_file_sha256(const char *path, char hex[65], uint64_t *size, FeedError *err);
 extern bool feed_path_has_suffix(const char *path, const char *suffix);
