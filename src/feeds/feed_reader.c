@@ -53,17 +53,15 @@ feed_hash_update(FeedHash *h, const void *p, size_t n)
 		crypto_hash_sha256_update(&h->sodium, p, (unsigned long long) n);
 }
 
-/* The digest; the hash is finished (and released) by this call. */
+/*
+ * The digest. The context is released later, by feed_hash_release(): the NVD reader finishes its
+ * hash on its parse thread, and only the backend's own thread may release PostgreSQL resources.
+ */
 static void
 feed_hash_final(FeedHash *h, unsigned char d[32])
 {
 	if (h->ctx)
-	{
 		feed_hash_ops->final(h->ctx, d);
-		feed_hash_ops->destroy(h->ctx);
-		h->ctx = NULL;
-		crypto_hash_sha256_init(&h->sodium);	/* a later final() gives the empty digest */
-	}
 	else
 		crypto_hash_sha256_final(&h->sodium, d);
 }
@@ -365,6 +363,7 @@ feed_buffer_sha256(const char *buf, size_t len, char hex[65])
 	feed_hash_init(&sha);
 	feed_hash_update(&sha, buf, len);
 	feed_hash_final(&sha, d);
+	feed_hash_release(&sha);
 	hex_digest(d, hex);
 }
 
@@ -409,6 +408,7 @@ feed_file_sha256(const char *path, char hex[65], uint64_t *size, FeedError *err)
 	free(buf);
 	close(fd);
 	feed_hash_final(&sha, d);
+	feed_hash_release(&sha);
 	hex_digest(d, hex);
 	if (size)
 		*size = total;

@@ -17,6 +17,8 @@
 #include "feeds/feeds_parse.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,17 @@
 #include <json-c/json.h>
 
 #define NVD_CHUNK (256 * 1024)
+#define NVD_RING 128
+
+/* A parsed CVE owned by the ring: its strings in arena, its matches in its own array. */
+typedef struct NvdSlot
+{
+	NvdCve		cve;
+	NvdCpeMatch *matches;
+	int			mcap;
+	char	   *arena;
+	size_t		acap;
+} NvdSlot;
 
 struct NvdStream
 {
@@ -56,7 +69,25 @@ struct NvdStream
 	char		meta_sha256[65];
 	long long	meta_size;
 	char		content_sha256[65];
+	/* the parse thread and the ring of parsed CVEs it hands to nvd_next() */
+	bool		threaded;
+	pthread_t	thread;
+	pthread_mutex_t mu;
+	pthread_cond_t not_full;
+	pthread_cond_t not_empty;
+	NvdSlot		ring[NVD_RING];
+	int			head;			/* oldest filled slot */
+	int			count;			/* filled slots, including the one the consumer holds */
+	bool		holding;		/* the consumer is using ring[head] */
+	bool		producer_waiting;	/* wake-ups only when the other side sleeps: a */
+	bool		consumer_waiting;	/* futex call per CVE costs more than it saves */
+	bool		producer_done;
+	int			producer_rc;
+	FeedError	producer_err;
+	bool		stop;
 };
+
+static void nvd_start_thread(NvdStream *s);
 
 /* ---- byte scanner ---------------------------------------------------------------------------- */
 
@@ -528,6 +559,7 @@ nvd_open(const char *path, FeedError *err)
 		feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\" has no \"vulnerabilities\" array", path);
 		goto fail;
 	}
+	nvd_start_thread(s);
 	return s;
 fail:
 	nvd_close(s);
@@ -795,8 +827,9 @@ nvd_finish(NvdStream *s, FeedError *err)
 	return 0;
 }
 
-int
-nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
+/* Parses the next CVE on the calling thread (pointers into s->cur, valid until the next call). */
+static int
+nvd_next_sync(NvdStream *s, NvdCve *cve, FeedError *err)
 {
 	int			c;
 	int			rc;
@@ -839,6 +872,265 @@ nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
 		return -1;
 	s->cves++;
 	return 1;
+}
+
+/* ---- the parse thread ------------------------------------------------------------------------
+ *
+ * Parsing (scanner + json-c) and storing rows (PostgreSQL) each take about half of a load, so the
+ * stream parses on a thread of its own and hands complete CVEs to nvd_next() through a ring of
+ * NVD_RING slots; memory stays bounded by the ring. The thread runs only this file's code, json-c,
+ * zlib and the SHA-256 update (never a PostgreSQL function that can raise or allocate), with every
+ * signal blocked so that PostgreSQL's handlers run on the backend's own thread. nvd_close() stops
+ * and joins it, also when the backend leaves a load with an ERROR.
+ */
+
+static size_t
+slot_strlen(const char *p)
+{
+	return p ? strlen(p) + 1 : 0;
+}
+
+static const char *
+slot_strdup(NvdSlot *sl, size_t *used, const char *p)
+{
+	char	   *d;
+	size_t		n;
+
+	if (p == NULL)
+		return NULL;
+	n = strlen(p) + 1;
+	d = sl->arena + *used;
+	memcpy(d, p, n);
+	*used += n;
+	return d;
+}
+
+/* Copies a parsed CVE (pointing into json-c objects) into a slot it owns. */
+static bool
+nvd_slot_fill(NvdSlot *sl, const NvdCve *c)
+{
+	size_t		need = 0,
+				used = 0;
+	NvdCve	   *d = &sl->cve;
+	const NvdCvss *cv[4] = {&c->v40, &c->v31, &c->v30, &c->v2};
+	NvdCvss    *dv[4] = {&d->v40, &d->v31, &d->v30, &d->v2};
+
+	need += slot_strlen(c->id) + slot_strlen(c->source_identifier) + slot_strlen(c->published) +
+		slot_strlen(c->last_modified) + slot_strlen(c->vuln_status) + slot_strlen(c->description);
+	for (int k = 0; k < 4; k++)
+		need += slot_strlen(cv[k]->vector) + slot_strlen(cv[k]->severity);
+	for (int k = 0; k < c->ncwes; k++)
+		need += slot_strlen(c->cwes[k]);
+	for (int m = 0; m < c->nmatches; m++)
+	{
+		const NvdCpeMatch *x = &c->matches[m];
+
+		need += slot_strlen(x->config_operator) + slot_strlen(x->node_operator) + slot_strlen(x->criteria) +
+			slot_strlen(x->match_criteria_id) + slot_strlen(x->version_start_including) +
+			slot_strlen(x->version_start_excluding) + slot_strlen(x->version_end_including) +
+			slot_strlen(x->version_end_excluding);
+	}
+	if (need > sl->acap)
+	{
+		char	   *na = realloc(sl->arena, need);
+
+		if (na == NULL)
+			return false;
+		sl->arena = na;
+		sl->acap = need;
+	}
+	if (c->nmatches > sl->mcap)
+	{
+		NvdCpeMatch *nm = realloc(sl->matches, sizeof(NvdCpeMatch) * (size_t) c->nmatches);
+
+		if (nm == NULL)
+			return false;
+		sl->matches = nm;
+		sl->mcap = c->nmatches;
+	}
+	*d = *c;
+	d->id = slot_strdup(sl, &used, c->id);
+	d->source_identifier = slot_strdup(sl, &used, c->source_identifier);
+	d->published = slot_strdup(sl, &used, c->published);
+	d->last_modified = slot_strdup(sl, &used, c->last_modified);
+	d->vuln_status = slot_strdup(sl, &used, c->vuln_status);
+	d->description = slot_strdup(sl, &used, c->description);
+	for (int k = 0; k < 4; k++)
+	{
+		dv[k]->vector = slot_strdup(sl, &used, cv[k]->vector);
+		dv[k]->severity = slot_strdup(sl, &used, cv[k]->severity);
+	}
+	for (int k = 0; k < c->ncwes; k++)
+		d->cwes[k] = slot_strdup(sl, &used, c->cwes[k]);
+	d->matches = sl->matches;
+	for (int m = 0; m < c->nmatches; m++)
+	{
+		const NvdCpeMatch *x = &c->matches[m];
+		NvdCpeMatch *y = &sl->matches[m];
+
+		y->config_index = x->config_index;
+		y->config_negate = x->config_negate;
+		y->node_index = x->node_index;
+		y->node_negate = x->node_negate;
+		y->match_index = x->match_index;
+		y->vulnerable = x->vulnerable;
+		y->config_operator = slot_strdup(sl, &used, x->config_operator);
+		y->node_operator = slot_strdup(sl, &used, x->node_operator);
+		y->criteria = slot_strdup(sl, &used, x->criteria);
+		y->match_criteria_id = slot_strdup(sl, &used, x->match_criteria_id);
+		y->version_start_including = slot_strdup(sl, &used, x->version_start_including);
+		y->version_start_excluding = slot_strdup(sl, &used, x->version_start_excluding);
+		y->version_end_including = slot_strdup(sl, &used, x->version_end_including);
+		y->version_end_excluding = slot_strdup(sl, &used, x->version_end_excluding);
+		/* the CPE attributes: copy the used part of the buffer, point into the copy */
+		{
+			const char *last = x->cpe.attr[CPE_ATTRS - 1];
+			size_t		n = (size_t) (last - x->cpe.buf) + strlen(last) + 1;
+
+			memcpy(y->cpe.buf, x->cpe.buf, n);
+			for (int a = 0; a < CPE_ATTRS; a++)
+				y->cpe.attr[a] = y->cpe.buf + (x->cpe.attr[a] - x->cpe.buf);
+		}
+	}
+	return true;
+}
+
+static void *
+nvd_producer(void *arg)
+{
+	NvdStream  *s = arg;
+
+	for (;;)
+	{
+		NvdCve		cve;
+		FeedError	err = {0};
+		int			rc = nvd_next_sync(s, &cve, &err);
+		int			tail;
+
+		pthread_mutex_lock(&s->mu);
+		while (rc > 0 && s->count == NVD_RING && !s->stop)
+		{
+			s->producer_waiting = true;
+			pthread_cond_wait(&s->not_full, &s->mu);
+			s->producer_waiting = false;
+		}
+		if (s->stop)
+		{
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		if (rc <= 0)
+		{
+			s->producer_done = true;
+			s->producer_rc = rc;
+			s->producer_err = err;
+			pthread_cond_signal(&s->not_empty);
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		tail = (s->head + s->count) % NVD_RING;
+		pthread_mutex_unlock(&s->mu);
+		/* the slot at tail is neither filled nor held: only this thread touches it */
+		if (!nvd_slot_fill(&s->ring[tail], &cve))
+		{
+			pthread_mutex_lock(&s->mu);
+			s->producer_done = true;
+			s->producer_rc = -1;
+			feed_error_set(&s->producer_err, FEED_ERR_IO, "out of memory");
+			pthread_cond_signal(&s->not_empty);
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		pthread_mutex_lock(&s->mu);
+		s->count++;
+		if (s->consumer_waiting)
+			pthread_cond_signal(&s->not_empty);
+		pthread_mutex_unlock(&s->mu);
+	}
+	return NULL;
+}
+
+/* Starts the parse thread; without it (it could not start) the stream parses on the caller's thread. */
+static void
+nvd_start_thread(NvdStream *s)
+{
+	sigset_t	all,
+				old;
+
+	if (pthread_mutex_init(&s->mu, NULL) != 0)
+		return;
+	if (pthread_cond_init(&s->not_full, NULL) != 0 || pthread_cond_init(&s->not_empty, NULL) != 0)
+	{
+		pthread_mutex_destroy(&s->mu);
+		return;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	s->threaded = pthread_create(&s->thread, NULL, nvd_producer, s) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!s->threaded)
+	{
+		pthread_cond_destroy(&s->not_full);
+		pthread_cond_destroy(&s->not_empty);
+		pthread_mutex_destroy(&s->mu);
+	}
+}
+
+int
+nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
+{
+	if (!s->threaded)
+		return nvd_next_sync(s, cve, err);
+	pthread_mutex_lock(&s->mu);
+	if (s->holding)
+	{
+		s->head = (s->head + 1) % NVD_RING;
+		s->count--;
+		s->holding = false;
+		/* let the producer sleep until half the ring is free */
+		if (s->producer_waiting && s->count <= NVD_RING / 2)
+			pthread_cond_signal(&s->not_full);
+	}
+	while (s->count == 0 && !s->producer_done)
+	{
+		s->consumer_waiting = true;
+		pthread_cond_wait(&s->not_empty, &s->mu);
+		s->consumer_waiting = false;
+	}
+	if (s->count == 0)
+	{
+		int			rc = s->producer_rc;
+
+		if (rc < 0)
+			*err = s->producer_err;
+		pthread_mutex_unlock(&s->mu);
+		return rc;
+	}
+	s->holding = true;
+	*cve = s->ring[s->head].cve;
+	pthread_mutex_unlock(&s->mu);
+	return 1;
+}
+
+static void
+nvd_stop_thread(NvdStream *s)
+{
+	if (!s->threaded)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = true;
+	pthread_cond_broadcast(&s->not_full);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	pthread_cond_destroy(&s->not_full);
+	pthread_cond_destroy(&s->not_empty);
+	pthread_mutex_destroy(&s->mu);
+	s->threaded = false;
+	for (int i = 0; i < NVD_RING; i++)
+	{
+		free(s->ring[i].arena);
+		free(s->ring[i].matches);
+	}
 }
 
 long
@@ -888,6 +1180,7 @@ nvd_close(NvdStream *s)
 {
 	if (s == NULL)
 		return;
+	nvd_stop_thread(s);
 	if (s->cur)
 		json_object_put(s->cur);
 	if (s->tok)
