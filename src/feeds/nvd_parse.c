@@ -27,7 +27,7 @@
 #include <json-c/json.h>
 
 #define NVD_CHUNK (256 * 1024)
-#define NVD_RING 128
+#define NVD_RING 32
 
 /* A parsed CVE owned by the ring: its strings in arena, its matches in its own array. */
 typedef struct NvdSlot
