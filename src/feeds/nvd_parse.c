@@ -1043,7 +1043,8 @@ nvd_producer(void *arg)
 		}
 		pthread_mutex_lock(&s->mu);
 		s->count++;
-		if (s->consumer_waiting)
+		/* wake a sleeping consumer with a batch, not with every CVE */
+		if (s->consumer_waiting && s->count >= NVD_RING / 4)
 			pthread_cond_signal(&s->not_empty);
 		pthread_mutex_unlock(&s->mu);
 	}
@@ -1091,10 +1092,12 @@ nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
 		if (s->producer_waiting && s->count <= NVD_RING / 2)
 			pthread_cond_signal(&s->not_full);
 	}
-	while (s->count == 0 && !s->producer_done)
+	if (s->count == 0 && !s->producer_done)
 	{
+		/* sleep until a quarter of the ring is ready (or the stream ends) */
 		s->consumer_waiting = true;
-		pthread_cond_wait(&s->not_empty, &s->mu);
+		while (s->count < NVD_RING / 4 && !s->producer_done)
+			pthread_cond_wait(&s->not_empty, &s->mu);
 		s->consumer_waiting = false;
 	}
 	if (s->count == 0)
