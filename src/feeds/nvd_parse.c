@@ -41,13 +41,13 @@ typedef struct NvdSlot
 
 struct NvdStream
 {
+	/* (ordered by alignment: clang's padding check) */
 	FeedReader *rd;
 	char	   *path;
 	/* input */
 	char	   *ibuf;
 	size_t		ilen;
 	size_t		ipos;
-	bool		ieof;
 	/* the element being cut out */
 	char	   *ebuf;
 	size_t		elen;
@@ -55,36 +55,35 @@ struct NvdStream
 	json_tokener *tok;
 	json_object *cur;
 	NvdCpeMatch *matches;
-	int			mcap;
-	/* header */
+	/* header, progress, .meta */
 	long		total_results;
-	char		timestamp[64];
-	char		version[16];
-	/* progress */
-	bool		first;
-	bool		done;
 	long		cves;
-	/* .meta */
-	bool		has_meta;
-	char		meta_sha256[65];
 	long long	meta_size;
-	char		content_sha256[65];
 	/* the parse thread and the ring of parsed CVEs it hands to nvd_next() */
-	bool		threaded;
 	pthread_t	thread;
 	pthread_mutex_t mu;
 	pthread_cond_t not_full;
 	pthread_cond_t not_empty;
 	NvdSlot		ring[NVD_RING];
+	int			mcap;
 	int			head;			/* oldest filled slot */
 	int			count;			/* filled slots, including the one the consumer holds */
+	int			producer_rc;
+	FeedError	producer_err;
+	bool		ieof;
+	bool		first;
+	bool		done;
+	bool		has_meta;
+	bool		threaded;
 	bool		holding;		/* the consumer is using ring[head] */
 	bool		producer_waiting;	/* wake-ups only when the other side sleeps: a */
 	bool		consumer_waiting;	/* futex call per CVE costs more than it saves */
 	bool		producer_done;
-	int			producer_rc;
-	FeedError	producer_err;
 	bool		stop;
+	char		version[16];
+	char		timestamp[64];
+	char		meta_sha256[65];
+	char		content_sha256[65];
 };
 
 static void nvd_start_thread(NvdStream *s);
