@@ -401,7 +401,7 @@ parse_uri(const char *s, size_t len, Cpe *out, CpeError *err)
 }
 
 bool
-cpe_parse(const char *s, size_t len, Cpe *out, CpeError *err)
+cpe_name_parse(const char *s, size_t len, Cpe *out, CpeError *err)
 {
 	memset(out->attr, 0, sizeof(out->attr));
 	if (len > CPE_MAX_LEN)
@@ -448,7 +448,7 @@ build_attr(CharSink *sink, int attr, const char *word, CpeError *err)
 }
 
 bool
-cpe_build(Cpe *out, const char *part, const char *vendor, const char *product,
+cpe_name_build(Cpe *out, const char *part, const char *vendor, const char *product,
 		  const char *version, const char *update, CpeError *err)
 {
 	CharSink	sink = {out, 0};
@@ -539,7 +539,7 @@ format_fs_attr(const Cpe *cpe, int attr, Out *o)
 }
 
 size_t
-cpe_format(const Cpe *cpe, char *buf, size_t buflen)
+cpe_name_format(const Cpe *cpe, char *buf, size_t buflen)
 {
 	Out			o = {buf, buflen, 0, false};
 	int			attr;
@@ -554,7 +554,7 @@ cpe_format(const Cpe *cpe, char *buf, size_t buflen)
 }
 
 size_t
-cpe_format_attr(const Cpe *cpe, int attr, char *buf, size_t buflen)
+cpe_name_format_attr(const Cpe *cpe, int attr, char *buf, size_t buflen)
 {
 	Out			o = {buf, buflen, 0, false};
 
@@ -601,7 +601,7 @@ format_uri_attr(const Cpe *cpe, int attr, Out *o)
 }
 
 size_t
-cpe_format_uri(const Cpe *cpe, char *buf, size_t buflen)
+cpe_name_format_uri(const Cpe *cpe, char *buf, size_t buflen)
 {
 	Out			o = {buf, buflen, 0, false};
 	bool		packed = false;

@@ -70,20 +70,20 @@ typedef struct CpeError
 extern const char *cpe_attr_name(int attr);
 
 /* Parse a formatted string ("cpe:2.3:...") or a URI binding ("cpe:/..."). */
-extern bool cpe_parse(const char *s, size_t len, Cpe *out, CpeError *err);
+extern bool cpe_name_parse(const char *s, size_t len, Cpe *out, CpeError *err);
 
 /*
  * Build a name from raw words as inventories give them (no escapes, no wildcards): lower-cased,
  * blanks become "_". NULL or "" gives ANY, "-" gives NA. Fails only when a word is too long or not
  * printable ASCII.
  */
-extern bool cpe_build(Cpe *out, const char *part, const char *vendor, const char *product,
+extern bool cpe_name_build(Cpe *out, const char *part, const char *vendor, const char *product,
 					  const char *version, const char *update, CpeError *err);
 
 /* Bindings. Each returns the length written (excluding NUL), or 0 when buf is too small. */
-extern size_t cpe_format(const Cpe *cpe, char *buf, size_t buflen);		/* cpe:2.3:... */
-extern size_t cpe_format_uri(const Cpe *cpe, char *buf, size_t buflen);	/* cpe:/... */
-extern size_t cpe_format_attr(const Cpe *cpe, int attr, char *buf, size_t buflen);
+extern size_t cpe_name_format(const Cpe *cpe, char *buf, size_t buflen);		/* cpe:2.3:... */
+extern size_t cpe_name_format_uri(const Cpe *cpe, char *buf, size_t buflen);	/* cpe:/... */
+extern size_t cpe_name_format_attr(const Cpe *cpe, int attr, char *buf, size_t buflen);
 
 /* The logical value of an attribute (no escapes); NULL when it is ANY or NA. */
 extern const char *cpe_attr_value(const Cpe *cpe, int attr, int *len);

@@ -8,14 +8,14 @@
 #include "match/version.h"
 
 bool
-nvd_range_present(const NvdRange *r)
+applicability_range_present(const NvdRange *r)
 {
 	return (r->start_including && *r->start_including) || (r->start_excluding && *r->start_excluding)
 		|| (r->end_including && *r->end_including) || (r->end_excluding && *r->end_excluding);
 }
 
 bool
-nvd_version_in_range(const char *v, const NvdRange *r)
+applicability_version_in_range(const char *v, const NvdRange *r)
 {
 	if (r->start_including && *r->start_including && version_cmp_generic(v, r->start_including) < 0)
 		return false;
@@ -29,16 +29,16 @@ nvd_version_in_range(const char *v, const NvdRange *r)
 }
 
 bool
-nvd_entry_matches(const Cpe *criteria, const NvdRange *range, const Cpe *candidate)
+applicability_entry_matches(const Cpe *criteria, const NvdRange *range, const Cpe *candidate)
 {
 	if (!cpe_name_match(criteria, candidate))
 		return false;
-	if (range == NULL || !nvd_range_present(range))
+	if (range == NULL || !applicability_range_present(range))
 		return true;
 	if (!cpe_attr_is_literal(candidate, CPE_VERSION))
 		return false;
 	/* logical values are NUL-terminated in Cpe.chars */
-	return nvd_version_in_range(cpe_attr_value(candidate, CPE_VERSION, NULL), range);
+	return applicability_version_in_range(cpe_attr_value(candidate, CPE_VERSION, NULL), range);
 }
 
 static bool
@@ -82,7 +82,7 @@ configuration_holds(const NvdCve *cve, const NvdConfiguration *cfg)
 }
 
 bool
-nvd_cve_applies(const NvdCve *cve, bool *culprit)
+applicability_cve_applies(const NvdCve *cve, bool *culprit)
 {
 	bool		applies = false;
 	int			c;

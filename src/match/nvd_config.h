@@ -8,7 +8,7 @@
  * platform an application must run on ("running on/with" configurations: AND of a node of
  * vulnerable applications and a node of platforms).
  *
- * The caller decides which entries match the inventory (nvd_entry_matches); nvd_cve_applies then
+ * The caller decides which entries match the inventory (applicability_entry_matches); applicability_cve_applies then
  * says whether the CVE applies and which matched entries are the vulnerable software to report.
  */
 #ifndef INFRACAST_MATCH_NVD_CONFIG_H
@@ -58,17 +58,17 @@ typedef struct NvdCve
 } NvdCve;
 
 /* Is the version within the bounds (generic ordering)? True when there are no bounds. */
-extern bool nvd_version_in_range(const char *version, const NvdRange *range);
+extern bool applicability_version_in_range(const char *version, const NvdRange *range);
 
 /* True when the range has at least one bound. */
-extern bool nvd_range_present(const NvdRange *range);
+extern bool applicability_range_present(const NvdRange *range);
 
 /*
  * Does the candidate (an inventory CPE) satisfy the entry? Name match (NISTIR 7696) of the criteria
  * against the candidate; with bounds, the candidate must also carry a literal version inside them
  * (an unknown version never satisfies a range: we report what we can show).
  */
-extern bool nvd_entry_matches(const Cpe *criteria, const NvdRange *range, const Cpe *candidate);
+extern bool applicability_entry_matches(const Cpe *criteria, const NvdRange *range, const Cpe *candidate);
 
 /*
  * Does the CVE apply, given entries[].matched? When it does and `culprit` is not NULL,
@@ -76,6 +76,6 @@ extern bool nvd_entry_matches(const Cpe *criteria, const NvdRange *range, const 
  * configuration that holds: the software to report. A CVE whose holding configurations match
  * only platforms (no vulnerable entry) does not apply.
  */
-extern bool nvd_cve_applies(const NvdCve *cve, bool *culprit);
+extern bool applicability_cve_applies(const NvdCve *cve, bool *culprit);
 
 #endif							/* INFRACAST_MATCH_NVD_CONFIG_H */

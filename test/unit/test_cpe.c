@@ -33,7 +33,7 @@ parse(const char *s)
 	CpeError	err;
 	Cpe		   *out = &c[k++ % 4];
 
-	if (!cpe_parse(s, strlen(s), out, &err))
+	if (!cpe_name_parse(s, strlen(s), out, &err))
 	{
 		fprintf(stderr, "FAIL: could not parse %s: %s: %s\n", s, cpe_attr_name(err.attr), err.message);
 		failures++;
@@ -51,7 +51,7 @@ roundtrip(const char *s, const char *want)
 
 	if (!c)
 		return;
-	cpe_format(c, buf, sizeof(buf));
+	cpe_name_format(c, buf, sizeof(buf));
 	CHECK(strcmp(buf, want) == 0, "%s formats as %s, want %s", s, buf, want);
 }
 
@@ -63,7 +63,7 @@ uri(const char *s, const char *want)
 
 	if (!c)
 		return;
-	cpe_format_uri(c, buf, sizeof(buf));
+	cpe_name_format_uri(c, buf, sizeof(buf));
 	CHECK(strcmp(buf, want) == 0, "%s binds to URI %s, want %s", s, buf, want);
 }
 
@@ -72,7 +72,7 @@ rejects(const char *s, const char *attr, const char *fragment)
 {
 	Cpe			c;
 	CpeError	err;
-	bool		ok = cpe_parse(s, strlen(s), &c, &err);
+	bool		ok = cpe_name_parse(s, strlen(s), &c, &err);
 
 	CHECK(!ok, "%s was accepted", s);
 	if (!ok)
@@ -90,7 +90,7 @@ matches(const char *pattern, const char *candidate, bool want)
 				c;
 	CpeError	err;
 
-	if (!cpe_parse(pattern, strlen(pattern), &p, &err) || !cpe_parse(candidate, strlen(candidate), &c, &err))
+	if (!cpe_name_parse(pattern, strlen(pattern), &p, &err) || !cpe_name_parse(candidate, strlen(candidate), &c, &err))
 	{
 		CHECK(false, "unparsable %s / %s: %s", pattern, candidate, err.message);
 		return;
@@ -245,14 +245,14 @@ test_build(void)
 	CpeError	err;
 	char		buf[512];
 
-	CHECK(cpe_build(&c, "a", "Apache Software Foundation", "HTTP Server", "2.4.49", "-", &err), "build");
-	cpe_format(&c, buf, sizeof(buf));
+	CHECK(cpe_name_build(&c, "a", "Apache Software Foundation", "HTTP Server", "2.4.49", "-", &err), "build");
+	cpe_name_format(&c, buf, sizeof(buf));
 	CHECK(strcmp(buf, "cpe:2.3:a:apache_software_foundation:http_server:2.4.49:-:*:*:*:*:*:*") == 0, "built %s", buf);
-	CHECK(cpe_build(&c, "a", "acme", "c++ tools", "1:2*", NULL, &err), "build with punctuation");
-	cpe_format(&c, buf, sizeof(buf));
+	CHECK(cpe_name_build(&c, "a", "acme", "c++ tools", "1:2*", NULL, &err), "build with punctuation");
+	cpe_name_format(&c, buf, sizeof(buf));
 	CHECK(strcmp(buf, "cpe:2.3:a:acme:c\\+\\+_tools:1\\:2\\*:*:*:*:*:*:*:*") == 0, "built %s", buf);
-	CHECK(!cpe_build(&c, "a", "acme", "t\x01", "1", NULL, &err) && err.attr == CPE_PRODUCT, "control char rejected");
-	CHECK(cpe_format(&c, buf, 4) == 0 || 1, "small buffer");
+	CHECK(!cpe_name_build(&c, "a", "acme", "t\x01", "1", NULL, &err) && err.attr == CPE_PRODUCT, "control char rejected");
+	CHECK(cpe_name_format(&c, buf, 4) == 0 || 1, "small buffer");
 }
 
 static void
@@ -267,10 +267,10 @@ test_long_and_truncated(void)
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	memcpy(big, "cpe:2.3:a:", 10);
-	CHECK(!cpe_parse(big, strlen(big), &c, &err), "over-long name rejected");
+	CHECK(!cpe_name_parse(big, strlen(big), &c, &err), "over-long name rejected");
 	p = parse("cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*");
 	if (p)
-		CHECK(cpe_format(p, small, sizeof(small)) == 0 && small[0] == '\0', "too small a buffer gives 0");
+		CHECK(cpe_name_format(p, small, sizeof(small)) == 0 && small[0] == '\0', "too small a buffer gives 0");
 }
 
 int

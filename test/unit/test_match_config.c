@@ -98,7 +98,7 @@ load_configurations(json_object *cfgs, Case *c)
 				CpeError	err;
 				int			e = c->n_entries++;
 
-				if (!cpe_parse(crit, strlen(crit), &c->criteria[e], &err))
+				if (!cpe_name_parse(crit, strlen(crit), &c->criteria[e], &err))
 				{
 					fprintf(stderr, "bad criteria %s: %s\n", crit, err.message);
 					return false;
@@ -149,20 +149,20 @@ run_case(json_object *all, json_object *tc)
 		const char *s = json_object_get_string(json_object_array_get_idx(inv, (size_t) i));
 		CpeError	err;
 
-		CHECK(cpe_parse(s, strlen(s), &inventory[i], &err), "%s: bad inventory cpe %s", name, s);
+		CHECK(cpe_name_parse(s, strlen(s), &inventory[i], &err), "%s: bad inventory cpe %s", name, s);
 	}
 	for (e = 0; e < c.n_entries; e++)
 	{
 		c.entries[e].matched = false;
 		for (i = 0; i < n_inv; i++)
-			if (nvd_entry_matches(&c.criteria[e], &c.ranges[e], &inventory[i]))
+			if (applicability_entry_matches(&c.criteria[e], &c.ranges[e], &inventory[i]))
 				c.entries[e].matched = true;
 	}
 	cve.n_configurations = c.n_configs;
 	cve.configurations = c.configs;
 	cve.nodes = c.nodes;
 	cve.entries = c.entries;
-	applies = nvd_cve_applies(&cve, culprit);
+	applies = applicability_cve_applies(&cve, culprit);
 	CHECK(applies == get_bool(tc, "applies"), "%s: applies = %d", name, applies);
 	if (json_object_object_get_ex(tc, "culprits", &culprits))
 		for (i = 0; i < (int) json_object_array_length(culprits); i++)
@@ -178,12 +178,12 @@ test_ranges(void)
 	NvdRange	r = {"2.4.0", NULL, NULL, "2.4.50"};
 	NvdRange	empty = {"", "", "", ""};
 
-	CHECK(nvd_version_in_range("1.0", &none), "no bounds");
-	CHECK(!nvd_range_present(&empty), "empty strings are no bounds");
-	CHECK(nvd_version_in_range("2.4.0", &r), "start including");
-	CHECK(nvd_version_in_range("2.4.49", &r), "inside");
-	CHECK(!nvd_version_in_range("2.4.50", &r), "end excluding");
-	CHECK(!nvd_version_in_range("2.2.34", &r), "below start");
+	CHECK(applicability_version_in_range("1.0", &none), "no bounds");
+	CHECK(!applicability_range_present(&empty), "empty strings are no bounds");
+	CHECK(applicability_version_in_range("2.4.0", &r), "start including");
+	CHECK(applicability_version_in_range("2.4.49", &r), "inside");
+	CHECK(!applicability_version_in_range("2.4.50", &r), "end excluding");
+	CHECK(!applicability_version_in_range("2.2.34", &r), "below start");
 }
 
 int
