@@ -43,7 +43,10 @@ opt_cstring(FunctionCallInfo fcinfo, int i)
 }
 
 /*
- * infracast.cpe_match_entry(criteria text, start_incl, start_excl, end_incl, end_excl, candidate cpe).
+ * infracast.cpe_match_entry(criteria text, start_incl, start_excl, end_incl, end_excl, candidate cpe
+ *                           [, any_part boolean, any_vendor boolean]).
+ * any_part / any_vendor: the candidate was built from inventory words that did not say its part
+ * (application, OS, hardware) or its vendor; those attributes then match whatever the criteria says.
  * A criteria string that is not a valid CPE (feed damage) matches nothing rather than stopping a
  * whole tenant's matching run.
  */
@@ -54,6 +57,7 @@ infracast_cpe_match_entry(PG_FUNCTION_ARGS)
 	text	   *crit;
 	text	   *cand;
 	NvdRange	range;
+	unsigned	skip = 0;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(5))
 		PG_RETURN_NULL();
@@ -93,7 +97,11 @@ infracast_cpe_match_entry(PG_FUNCTION_ARGS)
 	range.start_excluding = opt_cstring(fcinfo, 2);
 	range.end_including = opt_cstring(fcinfo, 3);
 	range.end_excluding = opt_cstring(fcinfo, 4);
-	PG_RETURN_BOOL(applicability_entry_matches(&cache->criteria, &range, &cache->candidate));
+	if (PG_NARGS() > 6 && !PG_ARGISNULL(6) && PG_GETARG_BOOL(6))
+		skip |= 1u << CPE_PART;
+	if (PG_NARGS() > 7 && !PG_ARGISNULL(7) && PG_GETARG_BOOL(7))
+		skip |= 1u << CPE_VENDOR;
+	PG_RETURN_BOOL(applicability_entry_matches_except(&cache->criteria, &range, &cache->candidate, skip));
 }
 
 /* Deconstruct a 1-D array argument without NULLs into datums; the length must be n (or set it). */

@@ -728,6 +728,12 @@ cpe_attr_compare(const Cpe *source, const Cpe *target, int attr)
 bool
 cpe_name_match(const Cpe *pattern, const Cpe *candidate)
 {
+	return cpe_name_match_except(pattern, candidate, 0);
+}
+
+bool
+cpe_name_match_except(const Cpe *pattern, const Cpe *candidate, unsigned skip_mask)
+{
 	int			attr;
 
 	/* vendor and product first: they reject almost every non-match at once */
@@ -738,7 +744,11 @@ cpe_name_match(const Cpe *pattern, const Cpe *candidate)
 
 	for (attr = 0; attr < CPE_NATTRS; attr++)
 	{
-		CpeRelation r = cpe_attr_compare(pattern, candidate, order[attr]);
+		CpeRelation r;
+
+		if (skip_mask & (1u << order[attr]))
+			continue;
+		r = cpe_attr_compare(pattern, candidate, order[attr]);
 
 		if (r != CPE_REL_SUPERSET && r != CPE_REL_EQUAL)
 			return false;

@@ -96,4 +96,10 @@ extern CpeRelation cpe_attr_compare(const Cpe *source, const Cpe *target, int at
 /* NISTIR 7696 CPE_SUPERSET or CPE_EQUAL: does the pattern name the candidate? */
 extern bool cpe_name_match(const Cpe *pattern, const Cpe *candidate);
 
+/*
+ * The same, ignoring the attributes in skip_mask (bit 1 << attr): for candidates built from
+ * inventory words, whose part (and, without a vendor, vendor) is simply not known.
+ */
+extern bool cpe_name_match_except(const Cpe *pattern, const Cpe *candidate, unsigned skip_mask);
+
 #endif							/* INFRACAST_MATCH_CPE_H */

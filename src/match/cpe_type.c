@@ -20,6 +20,9 @@ PG_FUNCTION_INFO_V1(infracast_cpe_attribute);
 PG_FUNCTION_INFO_V1(infracast_cpe_uri);
 PG_FUNCTION_INFO_V1(infracast_cpe_match);
 PG_FUNCTION_INFO_V1(infracast_cpe_build);
+PG_FUNCTION_INFO_V1(infracast_cpe_try);
+PG_FUNCTION_INFO_V1(infracast_cpe_try_build);
+PG_FUNCTION_INFO_V1(infracast_cpe_value);
 PG_FUNCTION_INFO_V1(infracast_cpe_cmp);
 PG_FUNCTION_INFO_V1(infracast_cpe_eq);
 PG_FUNCTION_INFO_V1(infracast_cpe_ne);
@@ -201,6 +204,74 @@ infracast_cpe_build(PG_FUNCTION_ARGS)
 				 errmsg("cannot build a cpe: %s: %s", cpe_attr_name(err.attr), err.message),
 				 errhint("Inventory words must be printable ASCII; part is a, o or h.")));
 	PG_RETURN_TEXT_P(cpe_to_text(&cpe));
+}
+
+/* infracast.cpe_try(text): the name, or NULL when the text is not a valid CPE (for bulk matching). */
+Datum
+infracast_cpe_try(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	Cpe			cpe;
+	CpeError	err;
+
+	if (!cpe_name_parse(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &cpe, &err))
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cpe_to_text(&cpe));
+}
+
+/* infracast.cpe_try_build(part, vendor, product, version, update): cpe_build, or NULL when it cannot. */
+Datum
+infracast_cpe_try_build(PG_FUNCTION_ARGS)
+{
+	const char *words[5];
+	int			i;
+	Cpe			cpe;
+	CpeError	err;
+
+	if (PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	for (i = 0; i < 5; i++)
+		words[i] = PG_ARGISNULL(i) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(i));
+	if (!cpe_name_build(&cpe, words[0], words[1], words[2], words[3], words[4], &err))
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cpe_to_text(&cpe));
+}
+
+/*
+ * infracast.cpe_value(cpe, attribute): the attribute's logical value, escapes removed, as
+ * infracast.cve_cpe_match stores its vendor/product/... columns ("*" ANY, "-" NA).
+ */
+Datum
+infracast_cpe_value(PG_FUNCTION_ARGS)
+{
+	Cpe			cpe;
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	const char *v;
+	int			attr,
+				len = 0;
+
+	for (attr = 0; attr < CPE_NATTRS; attr++)
+		if (strcmp(name, cpe_attr_name(attr)) == 0)
+			break;
+	if (attr == CPE_NATTRS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown cpe attribute \"%s\"", name),
+				 errhint("Attributes are part, vendor, product, version, update, edition, language, sw_edition, target_sw, target_hw and other.")));
+	cpe_from_datum(PG_GETARG_TEXT_PP(0), &cpe);
+	if (cpe.attr[attr].kind == CPE_ATTR_ANY)
+		PG_RETURN_TEXT_P(cstring_to_text("*"));
+	if (cpe.attr[attr].kind == CPE_ATTR_NA)
+		PG_RETURN_TEXT_P(cstring_to_text("-"));
+	if (!cpe_attr_is_literal(&cpe, attr))
+	{
+		char		buf[CPE_MAX_LEN * 2 + 8];
+
+		cpe_name_format_attr(&cpe, attr, buf, sizeof(buf));
+		PG_RETURN_TEXT_P(cstring_to_text(buf));
+	}
+	v = cpe_attr_value(&cpe, attr, &len);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(v, len));
 }
 
 /* Ordering: by canonical bytes (names of one vendor and product sort together). */

@@ -31,7 +31,14 @@ applicability_version_in_range(const char *v, const NvdRange *r)
 bool
 applicability_entry_matches(const Cpe *criteria, const NvdRange *range, const Cpe *candidate)
 {
-	if (!cpe_name_match(criteria, candidate))
+	return applicability_entry_matches_except(criteria, range, candidate, 0);
+}
+
+bool
+applicability_entry_matches_except(const Cpe *criteria, const NvdRange *range, const Cpe *candidate,
+								   unsigned skip_mask)
+{
+	if (!cpe_name_match_except(criteria, candidate, skip_mask))
 		return false;
 	if (range == NULL || !applicability_range_present(range))
 		return true;

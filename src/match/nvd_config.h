@@ -70,6 +70,10 @@ extern bool applicability_range_present(const NvdRange *range);
  */
 extern bool applicability_entry_matches(const Cpe *criteria, const NvdRange *range, const Cpe *candidate);
 
+/* The same, ignoring the candidate attributes in skip_mask (see cpe_name_match_except). */
+extern bool applicability_entry_matches_except(const Cpe *criteria, const NvdRange *range,
+											   const Cpe *candidate, unsigned skip_mask);
+
 /*
  * Does the CVE apply, given entries[].matched? When it does and `culprit` is not NULL,
  * culprit[i] is set for every vulnerable, matched entry in a true, non-negated node of a
