@@ -563,7 +563,7 @@ SELECT pg_catalog.row_number() OVER (ORDER BY infracast.risk_priority_rank(f.pri
        coalesce(c.cvss_v40_score, c.cvss_v31_score, c.cvss_v30_score, c.cvss_v2_score) AS cvss,
        CASE WHEN c.cvss_v40_score IS NOT NULL THEN '4.0' WHEN c.cvss_v31_score IS NOT NULL THEN '3.1'
             WHEN c.cvss_v30_score IS NOT NULL THEN '3.0' WHEN c.cvss_v2_score IS NOT NULL THEN '2.0' END AS cvss_version,
-       k.cve_id IS NOT NULL AS kev, k.known_ransomware_campaign_use = 'Known' AS ransomware, k.due_date AS kev_due_date,
+       k.cve_id IS NOT NULL AS kev, coalesce(k.known_ransomware_campaign_use = 'Known', false) AS ransomware, k.due_date AS kev_due_date,
        ep.epss, ep.percentile AS epss_percentile,
        f.exposure, f.exposure_hops, coalesce(f.crown_jewel_path, false) AS path_to_crown_jewel,
        pg_catalog.concat_ws('; ',
