@@ -37,7 +37,6 @@ CREATE TABLE infracast.cve (
     nvd_feed            text        NOT NULL                    -- the feed file that gave this version: '2002', 'modified', ...
 );
 CREATE INDEX cve_nvd_feed_idx ON infracast.cve (nvd_feed);
-CREATE INDEX cve_last_modified_idx ON infracast.cve (last_modified);
 COMMENT ON TABLE infracast.cve IS
     'NVD CVE records (NVD 2.0 feeds). Scores: the NVD (Primary) metric when present, else the first one listed.';
 
@@ -76,7 +75,6 @@ CREATE TABLE infracast.cve_cpe_match (
 );
 -- Matching looks CPEs up by vendor and product.
 CREATE INDEX cve_cpe_match_vendor_product_idx ON infracast.cve_cpe_match (vendor, product);
-CREATE INDEX cve_cpe_match_product_idx ON infracast.cve_cpe_match (product);
 COMMENT ON TABLE infracast.cve_cpe_match IS
     'NVD configurations, normalised: one row per cpeMatch with its configuration and node grouping, the parsed CPE attributes and the version bounds.';
 
@@ -154,3 +152,113 @@ COMMENT ON TABLE infracast.feed_status IS
 
 GRANT SELECT ON infracast.cve, infracast.cve_cpe_match, infracast.kev, infracast.epss, infracast.feodo,
                 infracast.feed_status TO infracast_reader;
+
+-- ---------------------------------------------------------------------------------------------
+-- Loaders
+-- ---------------------------------------------------------------------------------------------
+-- The C loader runs as the extension owner (SECURITY DEFINER): the feed tables are written by no
+-- one else. Who may call it is decided by EXECUTE, granted only to infracast_admin and to
+-- pg_read_server_files (the loaders read server files, which that role already may).
+CREATE FUNCTION infracast._feeds_load(kind text, path text) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'infracast_feeds_load'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION infracast._feeds_load(text, text) IS
+    'Internal: runs one load (kev, epss, nvd, feodo, bundle) and returns the feed_status rows written. Use the infracast.load_* functions.';
+
+CREATE FUNCTION infracast.load_kev(path text) RETURNS SETOF infracast.feed_status
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_feeds text[] := infracast._feeds_load('kev', path);
+BEGIN
+    RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
+END
+$$;
+COMMENT ON FUNCTION infracast.load_kev(text) IS
+    'Replaces infracast.kev with a CISA KEV catalogue (JSON, optionally gzip) on the server; returns its feed_status row.';
+
+CREATE FUNCTION infracast.load_epss(path text) RETURNS SETOF infracast.feed_status
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_feeds text[] := infracast._feeds_load('epss', path);
+BEGIN
+    RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
+END
+$$;
+COMMENT ON FUNCTION infracast.load_epss(text) IS
+    'Replaces infracast.epss with a FIRST EPSS file (.csv or .csv.gz) on the server; returns its feed_status row.';
+
+CREATE FUNCTION infracast.load_nvd(path text) RETURNS SETOF infracast.feed_status
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_feeds text[] := infracast._feeds_load('nvd', path);
+BEGIN
+    RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
+END
+$$;
+COMMENT ON FUNCTION infracast.load_nvd(text) IS
+    'Loads an NVD 2.0 feed file (.json/.json.gz) or a folder of them: year files replace their CVEs, modified/recent files upsert by lastModified; returns one feed_status row per file.';
+
+CREATE FUNCTION infracast.load_feodo(path text) RETURNS SETOF infracast.feed_status
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_feeds text[] := infracast._feeds_load('feodo', path);
+BEGIN
+    RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
+END
+$$;
+COMMENT ON FUNCTION infracast.load_feodo(text) IS
+    'Replaces infracast.feodo with a Feodo Tracker ipblocklist.csv on the server; returns its feed_status row.';
+
+CREATE FUNCTION infracast.load_feed_bundle(dir text) RETURNS SETOF infracast.feed_status
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_feeds text[] := infracast._feeds_load('bundle', dir);
+BEGIN
+    RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
+END
+$$;
+COMMENT ON FUNCTION infracast.load_feed_bundle(text) IS
+    'Verifies a feed bundle folder (manifest.json sha256 of every file, ATTRIBUTION.txt), then loads all its feeds in one transaction; returns the feed_status rows.';
+
+CREATE FUNCTION infracast.refresh_feeds() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'infracast_refresh_feeds'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION infracast.refresh_feeds() IS
+    'Wakes the feed worker to load every configured feed now; false (with a NOTICE) when no worker is running.';
+
+CREATE FUNCTION infracast._feeds_apply_kev_seed() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'infracast_feeds_apply_kev_seed'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION infracast._feeds_apply_kev_seed() IS
+    'Internal: loads the KEV catalogue built into the extension when no KEV load was ever recorded (run by CREATE EXTENSION).';
+
+DO $grants$
+DECLARE
+    f text;
+BEGIN
+    FOREACH f IN ARRAY ARRAY['infracast._feeds_load(text, text)', 'infracast.load_kev(text)',
+                             'infracast.load_epss(text)', 'infracast.load_nvd(text)',
+                             'infracast.load_feodo(text)', 'infracast.load_feed_bundle(text)']
+    LOOP
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO infracast_admin, pg_read_server_files', f);
+    END LOOP;
+END
+$grants$;
+REVOKE EXECUTE ON FUNCTION infracast.refresh_feeds() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infracast.refresh_feeds() TO infracast_admin;
+REVOKE EXECUTE ON FUNCTION infracast._feeds_apply_kev_seed() FROM PUBLIC;
+
+-- The seed KEV catalogue, so that infracast.kev is never empty (feed_status says it is the seed).
+SELECT infracast._feeds_apply_kev_seed();
