@@ -1,5 +1,5 @@
 # Matching and scoring: plain-C unit tests (parsers, matcher, version orderings, NVD configurations,
-# risk formula). Each binary re-runs itself under Valgrind when Valgrind is installed.
+# risk formula). make test runs them under Valgrind.
 MATCH_CORE = src/match/cpe.c src/match/version.c src/match/nvd_config.c
 MATCH_HDRS = src/match/cpe.h src/match/version.h src/match/nvd_config.h
 

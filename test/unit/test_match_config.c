@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "match/cpe.h"
 #include "match/nvd_config.h"
@@ -20,16 +19,6 @@ static int	checks = 0;
 
 #define CHECK(cond, ...) do { checks++; if (!(cond)) { failures++; \
 	fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
-
-static void
-rerun_under_valgrind(char **argv)
-{
-	if (getenv("IC_UNDER_VALGRIND") || access("/usr/bin/valgrind", X_OK) != 0)
-		return;
-	setenv("IC_UNDER_VALGRIND", "1", 1);
-	execl("/usr/bin/valgrind", "valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
-		  "--errors-for-leak-kinds=definite", argv[0], (char *) NULL);
-}
 
 static const char *
 get_str(json_object *o, const char *key)
@@ -193,7 +182,6 @@ main(int argc, char **argv)
 	json_object *all;
 	size_t		i;
 
-	rerun_under_valgrind(argv);
 	all = json_object_from_file(path);
 	if (!all || !json_object_is_type(all, json_type_array))
 	{

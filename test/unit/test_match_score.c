@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "score/risk.h"
 
@@ -16,16 +15,6 @@ static long checks = 0;
 
 #define CHECK(cond, ...) do { checks++; if (!(cond)) { failures++; if (failures < 30) { \
 	fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } } while (0)
-
-static void
-rerun_under_valgrind(char **argv)
-{
-	if (getenv("IC_UNDER_VALGRIND") || access("/usr/bin/valgrind", X_OK) != 0)
-		return;
-	setenv("IC_UNDER_VALGRIND", "1", 1);
-	execl("/usr/bin/valgrind", "valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
-		  "--errors-for-leak-kinds=definite", argv[0], (char *) NULL);
-}
 
 static const double cvss_grid[] = {-1, 0, 0.1, 3.1, 5.0, 7.5, 8.9, 9.0, 9.8, 10};
 static const double epss_grid[] = {-1, 0, 0.00004, 0.0007, 0.001, 0.01, 0.0999, 0.1, 0.4, 0.97, 1};
@@ -141,12 +130,10 @@ test_examples(void)
 }
 
 int
-main(int argc, char **argv)
+main(void)
 {
 	RiskCriticality c;
 
-	(void) argc;
-	rerun_under_valgrind(argv);
 	test_monotonicity();
 	test_examples();
 	CHECK(risk_criticality_from_name("Critical", &c) && c == RISK_CRIT_CRITICAL, "criticality names");
