@@ -223,7 +223,7 @@ CREATE TABLE infracast.findings (
     FOREIGN KEY (tenant_id, node_id) REFERENCES infracast.nodes (tenant_id, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant_id, software_id) REFERENCES infracast.software (tenant_id, id)
         ON DELETE SET NULL (software_id)
-);
+) WITH (fillfactor = 70);   -- every run rewrites last_seen: room on the page keeps those updates HOT
 ALTER SEQUENCE infracast.findings_id_seq OWNED BY infracast.findings.id;
 CREATE INDEX findings_status_idx ON infracast.findings (tenant_id, status);
 CREATE INDEX findings_software_idx ON infracast.findings (tenant_id, software_id);
@@ -318,6 +318,7 @@ CREATE FUNCTION infracast.match_vulnerabilities(
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     SET client_min_messages = warning     -- no "does not exist, skipping" from the temp-table cleanup
+    SET jit = off                         -- many mid-sized statements: compiling costs more than it saves
 AS $$
 DECLARE
     v_tenant  bigint := infracast.current_tenant();
@@ -334,7 +335,8 @@ BEGIN
     PERFORM pg_catalog.pg_advisory_xact_lock(1229147469, (v_tenant % 2147483647)::integer);
 
     DROP TABLE IF EXISTS pg_temp.ic_match_sw, pg_temp.ic_match_cpe, pg_temp.ic_match_hit,
-        pg_temp.ic_match_nodehit, pg_temp.ic_match_complex, pg_temp.ic_match_found,
+        pg_temp.ic_match_vhit, pg_temp.ic_match_complex, pg_temp.ic_match_pairs, pg_temp.ic_match_pairhit,
+        pg_temp.ic_match_eval, pg_temp.ic_match_found,
         pg_temp.ic_match_exploit, pg_temp.ic_match_edge, pg_temp.ic_match_scores;
 
     -- 1. Every software row as a CPE: the one given, else one built from vendor/name/version
@@ -387,54 +389,69 @@ BEGIN
                                      c.built AND c.vendor = '*');
     ANALYZE pg_temp.ic_match_hit;
 
-    -- 4. Back to nodes and software rows.
-    CREATE TEMP TABLE ic_match_nodehit ON COMMIT DROP AS
-    SELECT DISTINCT w.node_id, w.software_id, h.cve_id, h.config_index, h.node_index, h.match_index, h.vulnerable
+    -- 4. Back to nodes, for vulnerable entries only. Platform entries ("vulnerable": false, such as
+    --    an operating system in running-on configurations) match whole fleets; they are looked up
+    --    per node only where a vulnerable entry of the same CVE matched (step 5).
+    CREATE TEMP TABLE ic_match_vhit ON COMMIT DROP AS
+    SELECT DISTINCT w.node_id, w.software_id, h.cve_id, h.config_index, h.node_index, h.match_index
       FROM pg_temp.ic_match_sw w
-      JOIN pg_temp.ic_match_hit h ON h.cpe OPERATOR(infracast.=) w.cpe AND h.built = w.built;
-    ANALYZE pg_temp.ic_match_nodehit;
+      JOIN pg_temp.ic_match_hit h ON h.cpe OPERATOR(infracast.=) w.cpe AND h.built = w.built
+     WHERE h.vulnerable;
+    ANALYZE pg_temp.ic_match_vhit;
 
     -- 5. CVEs whose configurations need the full evaluation (AND or negate anywhere). In the others
     --    every configuration is an OR of ORs, so any matched vulnerable entry is a finding.
     CREATE TEMP TABLE ic_match_complex ON COMMIT DROP AS
     SELECT DISTINCT m.cve_id
       FROM infracast.cve_cpe_match m
-     WHERE m.cve_id IN (SELECT DISTINCT h.cve_id FROM pg_temp.ic_match_hit h)
+     WHERE m.cve_id IN (SELECT DISTINCT h.cve_id FROM pg_temp.ic_match_vhit h)
        AND (m.config_operator = 'AND' OR m.node_operator = 'AND' OR m.node_negate OR m.config_negate);
     ANALYZE pg_temp.ic_match_complex;
 
+    -- For a complex CVE and a node with one of its vulnerable entries: every entry of the CVE, and
+    -- whether some software of the node satisfies it; nvd_culprits() (C) evaluates the whole.
+    CREATE TEMP TABLE ic_match_pairs ON COMMIT DROP AS
+    SELECT DISTINCT h.node_id, h.cve_id FROM pg_temp.ic_match_vhit h
+     WHERE h.cve_id IN (SELECT x.cve_id FROM pg_temp.ic_match_complex x);
+    ANALYZE pg_temp.ic_match_pairs;
+    CREATE TEMP TABLE ic_match_pairhit ON COMMIT DROP AS
+    SELECT DISTINCT p.node_id, h.cve_id, h.config_index, h.node_index, h.match_index
+      FROM pg_temp.ic_match_pairs p
+      JOIN pg_temp.ic_match_hit h ON h.cve_id = p.cve_id
+      JOIN pg_temp.ic_match_sw w ON w.node_id = p.node_id AND w.cpe OPERATOR(infracast.=) h.cpe AND w.built = h.built;
+    ANALYZE pg_temp.ic_match_pairhit;
+    CREATE TEMP TABLE ic_match_eval ON COMMIT DROP AS
+    SELECT p.node_id, p.cve_id,
+           pg_catalog.array_agg(m.config_index ORDER BY m.config_index, m.node_index, m.match_index) AS ci,
+           pg_catalog.array_agg(m.node_index ORDER BY m.config_index, m.node_index, m.match_index) AS ni,
+           pg_catalog.array_agg(m.match_index ORDER BY m.config_index, m.node_index, m.match_index) AS mi,
+           infracast.nvd_culprits(
+               pg_catalog.array_agg(m.config_index ORDER BY m.config_index, m.node_index, m.match_index),
+               pg_catalog.array_agg(m.config_operator ORDER BY m.config_index, m.node_index, m.match_index),
+               pg_catalog.array_agg(m.config_negate ORDER BY m.config_index, m.node_index, m.match_index),
+               pg_catalog.array_agg(m.node_index ORDER BY m.config_index, m.node_index, m.match_index),
+               pg_catalog.array_agg(m.node_operator ORDER BY m.config_index, m.node_index, m.match_index),
+               pg_catalog.array_agg(m.node_negate ORDER BY m.config_index, m.node_index, m.match_index),
+               pg_catalog.array_agg(m.vulnerable ORDER BY m.config_index, m.node_index, m.match_index),
+               pg_catalog.array_agg(ph.node_id IS NOT NULL ORDER BY m.config_index, m.node_index, m.match_index)
+           ) AS culprit
+      FROM pg_temp.ic_match_pairs p
+      JOIN infracast.cve_cpe_match m ON m.cve_id = p.cve_id
+      LEFT JOIN pg_temp.ic_match_pairhit ph
+             ON ph.node_id = p.node_id AND ph.cve_id = m.cve_id AND ph.config_index = m.config_index
+            AND ph.node_index = m.node_index AND ph.match_index = m.match_index
+     GROUP BY p.node_id, p.cve_id;
+
     CREATE TEMP TABLE ic_match_found ON COMMIT DROP AS
     SELECT h.node_id, h.software_id, h.cve_id
-      FROM pg_temp.ic_match_nodehit h
-     WHERE h.vulnerable
-       AND NOT EXISTS (SELECT 1 FROM pg_temp.ic_match_complex x WHERE x.cve_id = h.cve_id)
+      FROM pg_temp.ic_match_vhit h
+     WHERE NOT EXISTS (SELECT 1 FROM pg_temp.ic_match_complex x WHERE x.cve_id = h.cve_id)
     UNION
     SELECT h.node_id, h.software_id, e.cve_id
-      FROM (SELECT p.node_id, p.cve_id,
-                   pg_catalog.array_agg(m.config_index ORDER BY m.config_index, m.node_index, m.match_index) AS ci,
-                   pg_catalog.array_agg(m.node_index ORDER BY m.config_index, m.node_index, m.match_index) AS ni,
-                   pg_catalog.array_agg(m.match_index ORDER BY m.config_index, m.node_index, m.match_index) AS mi,
-                   infracast.nvd_culprits(
-                       pg_catalog.array_agg(m.config_index ORDER BY m.config_index, m.node_index, m.match_index),
-                       pg_catalog.array_agg(m.config_operator ORDER BY m.config_index, m.node_index, m.match_index),
-                       pg_catalog.array_agg(m.config_negate ORDER BY m.config_index, m.node_index, m.match_index),
-                       pg_catalog.array_agg(m.node_index ORDER BY m.config_index, m.node_index, m.match_index),
-                       pg_catalog.array_agg(m.node_operator ORDER BY m.config_index, m.node_index, m.match_index),
-                       pg_catalog.array_agg(m.node_negate ORDER BY m.config_index, m.node_index, m.match_index),
-                       pg_catalog.array_agg(m.vulnerable ORDER BY m.config_index, m.node_index, m.match_index),
-                       pg_catalog.array_agg(hm.node_id IS NOT NULL ORDER BY m.config_index, m.node_index, m.match_index)
-                   ) AS culprit
-              FROM (SELECT DISTINCT h.node_id, h.cve_id FROM pg_temp.ic_match_nodehit h
-                     WHERE h.vulnerable AND h.cve_id IN (SELECT x.cve_id FROM pg_temp.ic_match_complex x)) p
-              JOIN infracast.cve_cpe_match m ON m.cve_id = p.cve_id
-              LEFT JOIN (SELECT DISTINCT h.node_id, h.cve_id, h.config_index, h.node_index, h.match_index
-                           FROM pg_temp.ic_match_nodehit h) hm
-                     ON hm.node_id = p.node_id AND hm.cve_id = m.cve_id AND hm.config_index = m.config_index
-                    AND hm.node_index = m.node_index AND hm.match_index = m.match_index
-             GROUP BY p.node_id, p.cve_id) e
+      FROM pg_temp.ic_match_eval e
       CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(e.ci), pg_catalog.unnest(e.ni), pg_catalog.unnest(e.mi),
                                     pg_catalog.unnest(e.culprit)) AS u(config_index, node_index, match_index, culprit)
-      JOIN pg_temp.ic_match_nodehit h
+      JOIN pg_temp.ic_match_vhit h
         ON h.node_id = e.node_id AND h.cve_id = e.cve_id AND h.config_index = u.config_index
        AND h.node_index = u.node_index AND h.match_index = u.match_index
      WHERE u.culprit;
@@ -481,15 +498,14 @@ BEGIN
     SELECT g.node_id, max(g.l) AS likelihood,
            (pg_catalog.array_agg(g.cve_id ORDER BY g.l DESC, g.cve_id))[1:5] AS cves,
            count(*) AS n
-      FROM (SELECT DISTINCT f.node_id, f.cve_id,
+      FROM (SELECT DISTINCT x.node_id, x.cve_id,
                    infracast.exploit_likelihood(ep.epss, k.cve_id IS NOT NULL,
                                                 k.known_ransomware_campaign_use = 'Known') AS l
-              FROM infracast.findings f
-              JOIN infracast.cve c ON c.id = f.cve_id
-              LEFT JOIN infracast.epss ep ON ep.cve = f.cve_id
-              LEFT JOIN infracast.kev k ON k.cve_id = f.cve_id
-             WHERE f.tenant_id = v_tenant AND f.status IN ('open', 'accepted_risk')
-               AND coalesce(c.cvss_v40_vector, c.cvss_v31_vector, c.cvss_v30_vector, c.cvss_v2_vector)
+              FROM pg_temp.ic_match_found x       -- after the lifecycle: exactly the open and accepted findings
+              JOIN infracast.cve c ON c.id = x.cve_id
+              LEFT JOIN infracast.epss ep ON ep.cve = x.cve_id
+              LEFT JOIN infracast.kev k ON k.cve_id = x.cve_id
+             WHERE coalesce(c.cvss_v40_vector, c.cvss_v31_vector, c.cvss_v30_vector, c.cvss_v2_vector)
                    ~ '(^|/)AV:N(/|$)') g
      GROUP BY g.node_id;
 
@@ -517,31 +533,29 @@ BEGIN
 
     -- 8. Score every finding still present (exposure now sees the edges just written).
     CREATE TEMP TABLE ic_match_scores ON COMMIT DROP AS
-    SELECT f.id,
+    SELECT x.node_id, x.software_id, x.cve_id,
            infracast.risk_score(cv.cvss, ep.epss, k.cve_id IS NOT NULL, k.known_ransomware_campaign_use = 'Known',
-                                n.criticality, n.crown_jewel, x.best_likelihood) AS risk,
+                                n.criticality, n.crown_jewel, e.best_likelihood) AS risk,
            infracast.risk_priority(cv.cvss, ep.epss, k.cve_id IS NOT NULL, k.known_ransomware_campaign_use = 'Known',
-                                   n.criticality, n.crown_jewel, x.best_likelihood) AS priority,
-           x.best_likelihood AS exposure, x.hops AS exposure_hops, j.crown_jewel_path
-      FROM infracast.findings f
-      JOIN infracast.nodes n ON n.tenant_id = f.tenant_id AND n.id = f.node_id
-      LEFT JOIN infracast.cve c ON c.id = f.cve_id
+                                   n.criticality, n.crown_jewel, e.best_likelihood) AS priority,
+           e.best_likelihood AS exposure, e.hops AS exposure_hops, j.crown_jewel_path
+      FROM pg_temp.ic_match_found x
+      JOIN infracast.nodes n ON n.tenant_id = v_tenant AND n.id = x.node_id
+      LEFT JOIN infracast.cve c ON c.id = x.cve_id
       LEFT JOIN LATERAL (SELECT coalesce(c.cvss_v40_score, c.cvss_v31_score, c.cvss_v30_score, c.cvss_v2_score)::float8 AS cvss) cv ON true
-      LEFT JOIN infracast.epss ep ON ep.cve = f.cve_id
-      LEFT JOIN infracast.kev k ON k.cve_id = f.cve_id
-      LEFT JOIN infracast.match_node_exposure(ARRAY(SELECT DISTINCT f2.node_id FROM infracast.findings f2
-                                                     WHERE f2.tenant_id = v_tenant AND f2.status <> 'fixed')) x
-             ON x.node = f.node_id
-      LEFT JOIN infracast.match_crown_jewel_path(ARRAY(SELECT DISTINCT f3.node_id FROM infracast.findings f3
-                                                        WHERE f3.tenant_id = v_tenant AND f3.status <> 'fixed')) j
-             ON j.node = f.node_id
-     WHERE f.tenant_id = v_tenant AND f.status <> 'fixed';
+      LEFT JOIN infracast.epss ep ON ep.cve = x.cve_id
+      LEFT JOIN infracast.kev k ON k.cve_id = x.cve_id
+      LEFT JOIN infracast.match_node_exposure(ARRAY(SELECT DISTINCT f2.node_id FROM pg_temp.ic_match_found f2)) e
+             ON e.node = x.node_id
+      LEFT JOIN infracast.match_crown_jewel_path(ARRAY(SELECT DISTINCT f3.node_id FROM pg_temp.ic_match_found f3)) j
+             ON j.node = x.node_id;
 
     UPDATE infracast.findings f
        SET risk = s.risk, priority = s.priority, exposure = s.exposure, exposure_hops = s.exposure_hops,
            crown_jewel_path = s.crown_jewel_path
       FROM pg_temp.ic_match_scores s
-     WHERE f.tenant_id = v_tenant AND f.id = s.id
+     WHERE f.tenant_id = v_tenant
+       AND f.node_id = s.node_id AND f.software_id = s.software_id AND f.cve_id = s.cve_id
        AND (f.risk, f.priority, f.exposure, f.exposure_hops, f.crown_jewel_path)
            IS DISTINCT FROM (s.risk, s.priority, s.exposure, s.exposure_hops, s.crown_jewel_path);
 END
