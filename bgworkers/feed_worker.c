@@ -119,7 +119,10 @@ feeds_worker_extension_ready(void)
 	return ready;
 }
 
-/* Has this file, byte for byte, already been loaded without error? (kev, epss, feodo, bundle) */
+/*
+ * Has this file, byte for byte, already been loaded without error? (kev, epss, feodo; a bundle when
+ * its manifest.json is the one loaded and every file still matches it.) NVD folders are always loaded.
+ */
 static bool
 feeds_worker_already_loaded(const FeedSource *src, const char *path)
 {
@@ -136,6 +139,16 @@ feeds_worker_already_loaded(const FeedSource *src, const char *path)
 		strlcpy(file, path, sizeof(file));
 	if (feed_file_sha256(file, sha, NULL, &err) < 0)
 		return false;			/* let the load report it */
+	if (strcmp(src->kind, "bundle") == 0)
+	{
+		/* the same manifest says nothing about the files: they must still match it */
+		Manifest   *m = manifest_read(path, &err);
+		bool		intact = m != NULL && manifest_verify(path, m, &err) == 0;
+
+		manifest_free(m);
+		if (!intact)
+			return false;
+	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	same = feeds_status_unchanged(src->kind, path, sha);

@@ -256,6 +256,10 @@ BEGIN
     END LOOP;
 END
 $grants$;
+-- pg_read_server_files members may load without being infracast readers: they need the schema and
+-- the feed_status rows the load functions return.
+GRANT USAGE ON SCHEMA infracast TO pg_read_server_files;
+GRANT SELECT ON infracast.feed_status TO pg_read_server_files;
 REVOKE EXECUTE ON FUNCTION infracast.refresh_feeds() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.refresh_feeds() TO infracast_admin;
 REVOKE EXECUTE ON FUNCTION infracast._feeds_apply_kev_seed() FROM PUBLIC;

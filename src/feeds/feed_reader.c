@@ -21,12 +21,65 @@
 
 #define READER_CHUNK (256 * 1024)
 
+/* A running SHA-256: through the installed FeedHashOps, else libsodium. */
+typedef struct FeedHash
+{
+	void	   *ctx;
+	crypto_hash_sha256_state sodium;
+} FeedHash;
+
+static const FeedHashOps *feed_hash_ops = NULL;
+
+void
+feed_hash_set_ops(const FeedHashOps *ops)
+{
+	feed_hash_ops = ops;
+}
+
+static void
+feed_hash_init(FeedHash *h)
+{
+	h->ctx = feed_hash_ops ? feed_hash_ops->create() : NULL;
+	if (h->ctx == NULL)
+		crypto_hash_sha256_init(&h->sodium);
+}
+
+static void
+feed_hash_update(FeedHash *h, const void *p, size_t n)
+{
+	if (h->ctx)
+		feed_hash_ops->update(h->ctx, p, n);
+	else
+		crypto_hash_sha256_update(&h->sodium, p, (unsigned long long) n);
+}
+
+/*
+ * The digest. The context is released later, by feed_hash_release(): the NVD reader finishes its
+ * hash on its parse thread, and only the backend's own thread may release PostgreSQL resources.
+ */
+static void
+feed_hash_final(FeedHash *h, unsigned char d[32])
+{
+	if (h->ctx)
+		feed_hash_ops->final(h->ctx, d);
+	else
+		crypto_hash_sha256_final(&h->sodium, d);
+}
+
+static void
+feed_hash_release(FeedHash *h)
+{
+	if (h->ctx)
+		feed_hash_ops->destroy(h->ctx);
+	h->ctx = NULL;
+}
+
 struct FeedReader
 {
 	char	   *path;
 	int			fd;				/* plain files */
 	gzFile		gz;				/* gzip files */
-	crypto_hash_sha256_state sha;
+	FeedHash	hash;
 	uint64_t	bytes;
 	/* line reader */
 	char	   *buf;
@@ -108,7 +161,7 @@ feed_reader_open(const char *path, FeedError *err)
 	}
 	r->path = strdup(path);
 	r->fd = -1;
-	crypto_hash_sha256_init(&r->sha);
+	feed_hash_init(&r->hash);
 	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
 	{
 		r->gz = gzdopen(fd, "rb");
@@ -149,6 +202,9 @@ feed_reader_read(FeedReader *r, char *buf, size_t n, FeedError *err)
 			msg = gzerror(r->gz, &errnum);
 			if (got < 0 || (errnum != Z_OK && errnum != Z_STREAM_END))
 			{
+				/* zlib prefixes "<fd:N>: ", which names nothing useful here */
+				if (msg && strncmp(msg, "<fd:", 4) == 0 && strstr(msg, ": ") != NULL)
+					msg = strstr(msg, ": ") + 2;
 				feed_error_set(err, FEED_ERR_GZIP,
 							   "gzip data in \"%s\" is corrupt or truncated after %llu bytes: %s",
 							   r->path, (unsigned long long) r->bytes, msg ? msg : "unknown zlib error");
@@ -169,7 +225,7 @@ feed_reader_read(FeedReader *r, char *buf, size_t n, FeedError *err)
 	}
 	if (got > 0)
 	{
-		crypto_hash_sha256_update(&r->sha, (const unsigned char *) buf, (unsigned long long) got);
+		feed_hash_update(&r->hash, buf, (size_t) got);
 		r->bytes += (uint64_t) got;
 	}
 	return got;
@@ -214,7 +270,7 @@ feed_reader_getline(FeedReader *r, char **line, size_t *len, FeedError *err)
 		char	   *start = (r->buf ? r->buf + r->pos : NULL);
 		char	   *nl = start ? memchr(start + scanned, '\n', r->len - r->pos - scanned) : NULL;
 
-		if (nl != NULL || (r->eof && r->len > r->pos))
+		if (start != NULL && (nl != NULL || (r->eof && r->len > r->pos)))
 		{
 			size_t		l = nl ? (size_t) (nl - start) : r->len - r->pos;
 
@@ -266,14 +322,20 @@ feed_reader_bytes(const FeedReader *r)
 	return r->bytes;
 }
 
+/* The digest of everything read; call it once, after the last read. */
 void
 feed_reader_content_sha256(FeedReader *r, char hex[65])
 {
-	crypto_hash_sha256_state copy = r->sha;
 	unsigned char d[32];
 
-	crypto_hash_sha256_final(&copy, d);
+	feed_hash_final(&r->hash, d);
 	hex_digest(d, hex);
+}
+
+bool
+feed_reader_is_gzip(const FeedReader *r)
+{
+	return r->gz != NULL;
 }
 
 void
@@ -285,16 +347,30 @@ feed_reader_close(FeedReader *r)
 		gzclose(r->gz);
 	if (r->fd >= 0)
 		close(r->fd);
+	feed_hash_release(&r->hash);
 	free(r->buf);
 	free(r->line);
 	free(r->path);
 	free(r);
 }
 
+void
+feed_buffer_sha256(const char *buf, size_t len, char hex[65])
+{
+	FeedHash	sha;
+	unsigned char d[32];
+
+	feed_hash_init(&sha);
+	feed_hash_update(&sha, buf, len);
+	feed_hash_final(&sha, d);
+	feed_hash_release(&sha);
+	hex_digest(d, hex);
+}
+
 int
 feed_file_sha256(const char *path, char hex[65], uint64_t *size, FeedError *err)
 {
-	crypto_hash_sha256_state sha;
+	FeedHash	sha;
 	unsigned char d[32];
 	char	   *buf;
 	ssize_t		n;
@@ -313,7 +389,7 @@ feed_file_sha256(const char *path, char hex[65], uint64_t *size, FeedError *err)
 		feed_error_set(err, FEED_ERR_IO, "out of memory");
 		return -1;
 	}
-	crypto_hash_sha256_init(&sha);
+	feed_hash_init(&sha);
 	while ((n = read(fd, buf, READER_CHUNK)) != 0)
 	{
 		if (n < 0)
@@ -321,16 +397,18 @@ feed_file_sha256(const char *path, char hex[65], uint64_t *size, FeedError *err)
 			if (errno == EINTR)
 				continue;
 			feed_error_set(err, FEED_ERR_IO, "could not read \"%s\": %s", path, strerror(errno));
+			feed_hash_release(&sha);
 			free(buf);
 			close(fd);
 			return -1;
 		}
-		crypto_hash_sha256_update(&sha, (unsigned char *) buf, (unsigned long long) n);
+		feed_hash_update(&sha, buf, (size_t) n);
 		total += (uint64_t) n;
 	}
 	free(buf);
 	close(fd);
-	crypto_hash_sha256_final(&sha, d);
+	feed_hash_final(&sha, d);
+	feed_hash_release(&sha);
 	hex_digest(d, hex);
 	if (size)
 		*size = total;

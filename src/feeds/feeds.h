@@ -86,6 +86,9 @@ extern int	feed_inserter_natts(FeedInserter *fi);
 extern Oid	feeds_relid(const char *relname);
 extern void feeds_spi_exec(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls);
 
+/* feeds_hash.c */
+extern void feeds_hash_init(void);
+
 /* feeds_time.c */
 extern bool feeds_parse_utc(const char *s, TimestampTz *out);
 

@@ -56,6 +56,7 @@ feeds_init(void)
 							"Age in days past which a loaded feed is reported as stale (state warning); 0 turns it off.",
 							NULL, &feeds_max_age_days, 30, 0, 36500,
 							PGC_SUSET, 0, NULL, NULL, NULL);
+	feeds_hash_init();
 	if (process_shared_preload_libraries_in_progress)
 		feeds_shmem_init();
 }

@@ -271,6 +271,7 @@ feeds_load_kev_seed(const char *unused, List **results, MemoryContext cxt)
 
 	feeds_set_current("kev", label);
 	r = feeds_new_result(cxt, "kev", label);
+	feed_buffer_sha256(seed, len, r->sha256);
 	doc = kev_open_buffer(seed, len, label, &err);
 	if (doc == NULL)
 		feeds_raise(&err);

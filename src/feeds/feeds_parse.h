@@ -39,6 +39,19 @@ extern void feed_error_set(FeedError *err, FeedErrKind kind, const char *fmt,...
 /* ---- feed_reader.c: a file, gzip or not, with the sha256 of what was read ---------------- */
 typedef struct FeedReader FeedReader;
 
+/* A SHA-256 implementation. libsodium's by default; the backend installs PostgreSQL's (OpenSSL),
+ * which uses the CPU's SHA instructions and is several times faster on large NVD files. */
+typedef struct FeedHashOps
+{
+	void	   *(*create) (void);	/* NULL on failure: libsodium is used instead */
+	void		(*update) (void *ctx, const unsigned char *data, size_t len);
+	void		(*final) (void *ctx, unsigned char out[32]);
+	void		(*destroy) (void *ctx);
+} FeedHashOps;
+
+extern void feed_hash_set_ops(const FeedHashOps *ops);
+extern bool feed_reader_is_gzip(const FeedReader *r);
+
 extern FeedReader *feed_reader_open(const char *path, FeedError *err);
 /* Up to n bytes of (inflated) content; 0 at the end; -1 on error (err set). */
 extern long feed_reader_read(FeedReader *r, char *buf, size_t n, FeedError *err);
@@ -49,6 +62,8 @@ extern uint64_t feed_reader_bytes(const FeedReader *r);
 extern void feed_reader_content_sha256(FeedReader *r, char hex[65]);
 extern void feed_reader_close(FeedReader *r);
 
+/* Lower-case hex sha256 of a buffer. */
+extern void feed_buffer_sha256(const char *buf, size_t len, char hex[65]);
 /* Lower-case hex sha256 of a file's bytes as stored; 0 ok, -1 error. */
 extern int	feed_file_sha256(const char *path, char hex[65], uint64_t *size, FeedError *err);
 extern bool feed_path_has_suffix(const char *path, const char *suffix);
@@ -189,6 +204,9 @@ extern const char *nvd_timestamp(const NvdStream *s);
 extern const char *nvd_version(const NvdStream *s);
 extern bool nvd_has_meta(const NvdStream *s);
 extern long nvd_cves(const NvdStream *s);
+/* After the last CVE: the sha256 of the JSON read; for a plain (not gzip) file, the file's sha256. */
+extern bool nvd_is_gzip(const NvdStream *s);
+extern void nvd_content_sha256(NvdStream *s, char hex[65]);
 extern void nvd_close(NvdStream *s);
 
 /* The file feed a file name stands for: "2002", "modified", "recent", ... (out: 64 bytes). */

@@ -25,6 +25,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
+#include "storage/ipc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -51,6 +52,23 @@ typedef struct NvdLoad
 	int64		replaced;
 	int64		kept;
 } NvdLoad;
+
+/*
+ * The stream being loaded, so that a FATAL exit in the middle of a load (pg_terminate_backend,
+ * SIGTERM of the feed worker), which leaves without running PG_FINALLY, still stops and joins the
+ * stream's parse thread before the process exits.
+ */
+static NvdStream *nvd_active_stream = NULL;
+static bool nvd_exit_hook_set = false;
+
+static void
+nvd_close_at_exit(int code, Datum arg)
+{
+	NvdStream  *s = nvd_active_stream;
+
+	nvd_active_stream = NULL;
+	nvd_close(s);
+}
 
 static HTAB *
 nvd_existing_cves(void)
@@ -210,15 +228,22 @@ nvd_load_file(const char *path, List **results, MemoryContext cxt)
 	ld.path = path;
 	upsert_only = (strcmp(ld.feed, "modified") == 0 || strcmp(ld.feed, "recent") == 0);
 	r = feeds_new_result(cxt, name, path);
-	if (feed_file_sha256(path, r->sha256, NULL, &err) < 0)
+	/* a plain file's sha256 is the one the stream computes anyway: no second pass over 175 MB */
+	if (feed_path_has_suffix(path, ".gz") && feed_file_sha256(path, r->sha256, NULL, &err) < 0)
 		feeds_raise(&err);
 
 	loadcxt = AllocSetContextCreate(CurrentMemoryContext, "infracast NVD load", ALLOCSET_DEFAULT_SIZES);
 	cvecxt = AllocSetContextCreate(loadcxt, "infracast NVD CVE", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(loadcxt);
+	if (!nvd_exit_hook_set)
+	{
+		before_shmem_exit(nvd_close_at_exit, (Datum) 0);
+		nvd_exit_hook_set = true;
+	}
 	s = nvd_open(path, &err);
 	if (s == NULL)
 		feeds_raise(&err);
+	nvd_active_stream = s;
 	PG_TRY();
 	{
 		Oid			textoid = TEXTOID;
@@ -280,6 +305,10 @@ nvd_load_file(const char *path, List **results, MemoryContext cxt)
 		feed_inserter_end(ld.cve_ins);
 		feed_inserter_end(ld.cpe_ins);
 
+		if (!nvd_is_gzip(s))
+			nvd_content_sha256(s, r->sha256);
+		else if (r->sha256[0] == '\0' && feed_file_sha256(path, r->sha256, NULL, &err) < 0)
+			feeds_raise(&err);	/* gzip data under a name without .gz */
 		r->rows = nvd_cves(s);
 		if (nvd_version(s))
 			r->version = MemoryContextStrdup(cxt, nvd_version(s));
@@ -297,6 +326,7 @@ nvd_load_file(const char *path, List **results, MemoryContext cxt)
 	}
 	PG_FINALLY();
 	{
+		nvd_active_stream = NULL;
 		nvd_close(s);
 	}
 	PG_END_TRY();

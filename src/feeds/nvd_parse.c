@@ -8,8 +8,8 @@
  * walks the top-level object: header members are read as they come, and each element of the
  * "vulnerabilities" array is cut out on its own and handed to json-c's tokener, so at most one CVE
  * is in memory (plus the largest element seen, as the capture buffer). While cutting an element out
- * the scanner replaces its "references" list (a third of the bytes, and not stored) with [], and
- * drops whitespace between tokens: json-c then builds less, which is most of the parse time.
+ * the scanner replaces its "references" list (a third of the bytes, and not stored) with []:
+ * json-c then builds less, which is most of the parse time.
  *
  * At the end: the element count must equal "totalResults", and when an NVD .meta file sits beside
  * the feed, the sha256 and size of the inflated JSON must equal what it states.
@@ -17,6 +17,8 @@
 #include "feeds/feeds_parse.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,16 +27,27 @@
 #include <json-c/json.h>
 
 #define NVD_CHUNK (256 * 1024)
+#define NVD_RING 32
+
+/* A parsed CVE owned by the ring: its strings in arena, its matches in its own array. */
+typedef struct NvdSlot
+{
+	NvdCve		cve;
+	NvdCpeMatch *matches;
+	int			mcap;
+	char	   *arena;
+	size_t		acap;
+} NvdSlot;
 
 struct NvdStream
 {
+	/* (ordered by alignment: clang's padding check) */
 	FeedReader *rd;
 	char	   *path;
 	/* input */
 	char	   *ibuf;
 	size_t		ilen;
 	size_t		ipos;
-	bool		ieof;
 	/* the element being cut out */
 	char	   *ebuf;
 	size_t		elen;
@@ -42,20 +55,38 @@ struct NvdStream
 	json_tokener *tok;
 	json_object *cur;
 	NvdCpeMatch *matches;
-	int			mcap;
-	/* header */
+	/* header, progress, .meta */
 	long		total_results;
-	char		timestamp[64];
-	char		version[16];
-	/* progress */
+	long		cves;
+	long long	meta_size;
+	/* the parse thread and the ring of parsed CVEs it hands to nvd_next() */
+	pthread_t	thread;
+	pthread_mutex_t mu;
+	pthread_cond_t not_full;
+	pthread_cond_t not_empty;
+	NvdSlot		ring[NVD_RING];
+	int			mcap;
+	int			head;			/* oldest filled slot */
+	int			count;			/* filled slots, including the one the consumer holds */
+	int			producer_rc;
+	FeedError	producer_err;
+	bool		ieof;
 	bool		first;
 	bool		done;
-	long		cves;
-	/* .meta */
 	bool		has_meta;
+	bool		threaded;
+	bool		holding;		/* the consumer is using ring[head] */
+	bool		producer_waiting;	/* wake-ups only when the other side sleeps: a */
+	bool		consumer_waiting;	/* futex call per CVE costs more than it saves */
+	bool		producer_done;
+	bool		stop;
+	char		version[16];
+	char		timestamp[64];
 	char		meta_sha256[65];
-	long long	meta_size;
+	char		content_sha256[65];
 };
+
+static void nvd_start_thread(NvdStream *s);
 
 /* ---- byte scanner ---------------------------------------------------------------------------- */
 
@@ -159,20 +190,28 @@ nvd_append(NvdStream *s, const char *p, size_t n, FeedError *err)
 }
 
 /*
- * Cuts the next JSON value out of the input into ebuf (whitespace between tokens dropped). With
- * drop_references, the member "references" of the object two levels down (the CVE) gets [] as value.
+ * Cuts the next JSON value out of the input into ebuf, copying runs of bytes (not byte by byte).
+ * With drop_references, the member "references" of the object two levels down (the CVE) gets []
+ * as its value. Member names at that level are collected as they pass; every other string is
+ * skipped with a tight loop that only looks for '"' and '\\'.
  */
+/* Bytes that end a run inside a string, and bytes that matter between tokens. */
+static const bool nvd_string_special[256] = {['"'] = true, ['\\'] = true};
+static const bool nvd_structural[256] = {
+	['"'] = true, ['{'] = true, ['}'] = true, ['['] = true, [']'] = true, [','] = true, [':'] = true
+};
+
 static int
 nvd_capture(NvdStream *s, bool drop_references, FeedError *err)
 {
 	int			depth = 0;
 	bool		instr = false,
-				esc = false;
-	int			skip_depth = -1;
-	size_t		str_start = 0,
-				str_end = (size_t) -1;
-	int			str_depth = -1;
-	bool		scalar = false;
+				esc = false,
+				skipping = false;
+	bool		key_pending = false;	/* a string at depth 2 just ended: a member name if ':' follows */
+	char		key[16];
+	int			keylen = 0;
+	bool		scalar;
 	int			c0;
 
 	s->elen = 0;
@@ -183,128 +222,156 @@ nvd_capture(NvdStream *s, bool drop_references, FeedError *err)
 	for (;;)
 	{
 		int			rc = nvd_fill(s, err);
-		size_t		run;
+		const char *buf = s->ibuf;
+		size_t		len = s->ilen;
+		size_t		pos = s->ipos;
+		size_t		run = pos;
 
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
 		{
 			if (scalar && s->elen > 0)
-				break;
+				return 0;
 			nvd_truncated(s, err);
 			return -1;
 		}
-		run = s->ipos;
-		while (s->ipos < s->ilen)
+		while (pos < len)
 		{
-			char		c = s->ibuf[s->ipos];
+			char		c;
 
 			if (instr)
 			{
-				/* fast path through the string's plain bytes */
 				if (esc)
+				{
 					esc = false;
-				else if (c == '\\')
+					pos++;
+					continue;
+				}
+				if (depth == 2 && !skipping)
+				{
+					/* a CVE-level string: keep its first bytes to recognise "references" */
+					c = buf[pos];
+					if (c == '\\')
+						esc = true;
+					else if (c == '"')
+					{
+						instr = false;
+						key_pending = true;
+					}
+					else if (keylen < (int) sizeof(key))
+						key[keylen++] = c;
+					pos++;
+					continue;
+				}
+				while (pos < len && !nvd_string_special[(unsigned char) buf[pos]])
+					pos++;
+				if (pos == len)
+					break;
+				if (buf[pos] == '\\')
 					esc = true;
-				else if (c == '"')
+				else
 				{
 					instr = false;
-					if (skip_depth < 0)
-					{
-						if (nvd_append(s, s->ibuf + run, s->ipos + 1 - run, err) < 0)
-							return -1;
-						str_end = s->elen;
-						run = s->ipos + 1;
-					}
 					if (depth == 0)
 					{
-						s->ipos++;
+						pos++;
+						if (nvd_append(s, buf + run, pos - run, err) < 0)
+							return -1;
+						s->ipos = pos;
 						return 0;
 					}
 				}
-				s->ipos++;
+				pos++;
 				continue;
 			}
+			/* JSON allows only whitespace between a string and the ':' or ',' after it, so
+			 * everything that is not structure can be passed over without a look */
+			if (!scalar)
+			{
+				while (pos < len && !nvd_structural[(unsigned char) buf[pos]])
+					pos++;
+				if (pos == len)
+					break;
+			}
+			c = buf[pos];
 			if (scalar)
 			{
-				if (c == ',' || c == '}' || c == ']' || isspace((unsigned char) c))
+				if (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t')
 				{
-					if (nvd_append(s, s->ibuf + run, s->ipos - run, err) < 0)
+					if (nvd_append(s, buf + run, pos - run, err) < 0)
 						return -1;
+					s->ipos = pos;
 					return 0;
 				}
-				s->ipos++;
+				pos++;
 				continue;
 			}
 			switch (c)
 			{
-				case '"':
-					instr = true;
-					if (skip_depth < 0)
-					{
-						if (nvd_append(s, s->ibuf + run, s->ipos - run, err) < 0)
-							return -1;
-						run = s->ipos;
-						str_start = s->elen;
-						str_depth = depth;
-					}
-					break;
 				case ' ':
 				case '\n':
 				case '\r':
 				case '\t':
-					if (skip_depth < 0 && nvd_append(s, s->ibuf + run, s->ipos - run, err) < 0)
-						return -1;
-					run = s->ipos + 1;
+					break;
+				case '"':
+					instr = true;
+					key_pending = false;
+					keylen = 0;
+					break;
+				case ':':
+					if (key_pending && drop_references && !skipping && depth == 2 &&
+						keylen == 10 && memcmp(key, "references", 10) == 0)
+					{
+						if (nvd_append(s, buf + run, pos + 1 - run, err) < 0 ||
+							nvd_append(s, "[]", 2, err) < 0)
+							return -1;
+						skipping = true;
+						run = pos + 1;
+					}
+					key_pending = false;
 					break;
 				case '{':
 				case '[':
+					key_pending = false;
 					depth++;
 					break;
 				case '}':
 				case ']':
-					if (skip_depth >= 0 && depth == skip_depth)
+					key_pending = false;
+					if (skipping && depth == 2)
 					{
-						/* the skipped value ends here; this bracket closes the CVE object */
-						skip_depth = -1;
-						run = s->ipos;
+						/* the skipped value ended; this bracket closes the CVE object */
+						skipping = false;
+						run = pos;
 					}
 					depth--;
 					if (depth == 0)
 					{
-						if (nvd_append(s, s->ibuf + run, s->ipos + 1 - run, err) < 0)
+						pos++;
+						if (nvd_append(s, buf + run, pos - run, err) < 0)
 							return -1;
-						s->ipos++;
+						s->ipos = pos;
 						return 0;
 					}
 					break;
 				case ',':
-					if (skip_depth >= 0 && depth == skip_depth)
+					key_pending = false;
+					if (skipping && depth == 2)
 					{
-						skip_depth = -1;
-						run = s->ipos;
-					}
-					break;
-				case ':':
-					if (drop_references && skip_depth < 0 && depth == 2 && str_depth == 2 &&
-						str_end == s->elen && s->ipos == run &&
-						str_end - str_start == 12 && memcmp(s->ebuf + str_start, "\"references\"", 12) == 0)
-					{
-						if (nvd_append(s, ":[]", 3, err) < 0)
-							return -1;
-						skip_depth = depth;
-						run = s->ipos + 1;
+						skipping = false;
+						run = pos;
 					}
 					break;
 				default:
 					break;
 			}
-			s->ipos++;
+			pos++;
 		}
-		if (skip_depth < 0 && nvd_append(s, s->ibuf + run, s->ipos - run, err) < 0)
+		if (!skipping && nvd_append(s, buf + run, pos - run, err) < 0)
 			return -1;
+		s->ipos = pos;
 	}
-	return 0;
 }
 
 /* Parses ebuf with json-c; the result is owned by the caller. */
@@ -421,8 +488,8 @@ nvd_read_meta(NvdStream *s, FeedError *err)
 	if (feed_path_has_suffix(meta, ".gz"))
 		meta[n -= 3] = '\0';
 	if (feed_path_has_suffix(meta, ".json"))
-		meta[n -= 5] = '\0';
-	strcat(meta, ".meta");
+		n -= 5;
+	snprintf(meta + n, sizeof(meta) - n, ".meta");
 	f = fopen(meta, "r");
 	if (f == NULL)
 		return 0;
@@ -491,6 +558,7 @@ nvd_open(const char *path, FeedError *err)
 		feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\" has no \"vulnerabilities\" array", path);
 		goto fail;
 	}
+	nvd_start_thread(s);
 	return s;
 fail:
 	nvd_close(s);
@@ -720,7 +788,6 @@ nvd_finish(NvdStream *s, FeedError *err)
 {
 	char		tail;
 	long		got;
-	char		sha[65];
 
 	if (nvd_peek(s, true, err) != -1)
 	{
@@ -733,14 +800,14 @@ nvd_finish(NvdStream *s, FeedError *err)
 		;
 	if (got < 0)
 		return -1;
+	feed_reader_content_sha256(s->rd, s->content_sha256);
 	if (s->has_meta)
 	{
-		feed_reader_content_sha256(s->rd, sha);
-		if (strcmp(sha, s->meta_sha256) != 0)
+		if (strcmp(s->content_sha256, s->meta_sha256) != 0)
 		{
 			feed_error_set(err, FEED_ERR_CHECKSUM,
 						   "NVD file \"%s\": the sha256 of its JSON is %s but its .meta says %s",
-						   s->path, sha, s->meta_sha256);
+						   s->path, s->content_sha256, s->meta_sha256);
 			return -1;
 		}
 		if (s->meta_size >= 0 && (unsigned long long) s->meta_size != feed_reader_bytes(s->rd))
@@ -759,8 +826,9 @@ nvd_finish(NvdStream *s, FeedError *err)
 	return 0;
 }
 
-int
-nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
+/* Parses the next CVE on the calling thread (pointers into s->cur, valid until the next call). */
+static int
+nvd_next_sync(NvdStream *s, NvdCve *cve, FeedError *err)
 {
 	int			c;
 	int			rc;
@@ -805,6 +873,268 @@ nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
 	return 1;
 }
 
+/* ---- the parse thread ------------------------------------------------------------------------
+ *
+ * Parsing (scanner + json-c) and storing rows (PostgreSQL) each take about half of a load, so the
+ * stream parses on a thread of its own and hands complete CVEs to nvd_next() through a ring of
+ * NVD_RING slots; memory stays bounded by the ring. The thread runs only this file's code, json-c,
+ * zlib and the SHA-256 update (never a PostgreSQL function that can raise or allocate), with every
+ * signal blocked so that PostgreSQL's handlers run on the backend's own thread. nvd_close() stops
+ * and joins it, also when the backend leaves a load with an ERROR.
+ */
+
+static size_t
+slot_strlen(const char *p)
+{
+	return p ? strlen(p) + 1 : 0;
+}
+
+static const char *
+slot_strdup(NvdSlot *sl, size_t *used, const char *p)
+{
+	char	   *d;
+	size_t		n;
+
+	if (p == NULL)
+		return NULL;
+	n = strlen(p) + 1;
+	d = sl->arena + *used;
+	memcpy(d, p, n);
+	*used += n;
+	return d;
+}
+
+/* Copies a parsed CVE (pointing into json-c objects) into a slot it owns. */
+static bool
+nvd_slot_fill(NvdSlot *sl, const NvdCve *c)
+{
+	size_t		need = 0,
+				used = 0;
+	NvdCve	   *d = &sl->cve;
+	const NvdCvss *cv[4] = {&c->v40, &c->v31, &c->v30, &c->v2};
+	NvdCvss    *dv[4] = {&d->v40, &d->v31, &d->v30, &d->v2};
+
+	need += slot_strlen(c->id) + slot_strlen(c->source_identifier) + slot_strlen(c->published) +
+		slot_strlen(c->last_modified) + slot_strlen(c->vuln_status) + slot_strlen(c->description);
+	for (int k = 0; k < 4; k++)
+		need += slot_strlen(cv[k]->vector) + slot_strlen(cv[k]->severity);
+	for (int k = 0; k < c->ncwes; k++)
+		need += slot_strlen(c->cwes[k]);
+	for (int m = 0; m < c->nmatches; m++)
+	{
+		const NvdCpeMatch *x = &c->matches[m];
+
+		need += slot_strlen(x->config_operator) + slot_strlen(x->node_operator) + slot_strlen(x->criteria) +
+			slot_strlen(x->match_criteria_id) + slot_strlen(x->version_start_including) +
+			slot_strlen(x->version_start_excluding) + slot_strlen(x->version_end_including) +
+			slot_strlen(x->version_end_excluding);
+	}
+	if (need > sl->acap)
+	{
+		char	   *na = realloc(sl->arena, need);
+
+		if (na == NULL)
+			return false;
+		sl->arena = na;
+		sl->acap = need;
+	}
+	if (c->nmatches > sl->mcap)
+	{
+		NvdCpeMatch *nm = realloc(sl->matches, sizeof(NvdCpeMatch) * (size_t) c->nmatches);
+
+		if (nm == NULL)
+			return false;
+		sl->matches = nm;
+		sl->mcap = c->nmatches;
+	}
+	*d = *c;
+	d->id = slot_strdup(sl, &used, c->id);
+	d->source_identifier = slot_strdup(sl, &used, c->source_identifier);
+	d->published = slot_strdup(sl, &used, c->published);
+	d->last_modified = slot_strdup(sl, &used, c->last_modified);
+	d->vuln_status = slot_strdup(sl, &used, c->vuln_status);
+	d->description = slot_strdup(sl, &used, c->description);
+	for (int k = 0; k < 4; k++)
+	{
+		dv[k]->vector = slot_strdup(sl, &used, cv[k]->vector);
+		dv[k]->severity = slot_strdup(sl, &used, cv[k]->severity);
+	}
+	for (int k = 0; k < c->ncwes; k++)
+		d->cwes[k] = slot_strdup(sl, &used, c->cwes[k]);
+	d->matches = sl->matches;
+	for (int m = 0; m < c->nmatches; m++)
+	{
+		const NvdCpeMatch *x = &c->matches[m];
+		NvdCpeMatch *y = &sl->matches[m];
+
+		y->config_index = x->config_index;
+		y->config_negate = x->config_negate;
+		y->node_index = x->node_index;
+		y->node_negate = x->node_negate;
+		y->match_index = x->match_index;
+		y->vulnerable = x->vulnerable;
+		y->config_operator = slot_strdup(sl, &used, x->config_operator);
+		y->node_operator = slot_strdup(sl, &used, x->node_operator);
+		y->criteria = slot_strdup(sl, &used, x->criteria);
+		y->match_criteria_id = slot_strdup(sl, &used, x->match_criteria_id);
+		y->version_start_including = slot_strdup(sl, &used, x->version_start_including);
+		y->version_start_excluding = slot_strdup(sl, &used, x->version_start_excluding);
+		y->version_end_including = slot_strdup(sl, &used, x->version_end_including);
+		y->version_end_excluding = slot_strdup(sl, &used, x->version_end_excluding);
+		/* the CPE attributes: copy the used part of the buffer, point into the copy */
+		{
+			const char *last = x->cpe.attr[CPE_ATTRS - 1];
+			size_t		n = (size_t) (last - x->cpe.buf) + strlen(last) + 1;
+
+			memcpy(y->cpe.buf, x->cpe.buf, n);
+			for (int a = 0; a < CPE_ATTRS; a++)
+				y->cpe.attr[a] = y->cpe.buf + (x->cpe.attr[a] - x->cpe.buf);
+		}
+	}
+	return true;
+}
+
+static void *
+nvd_producer(void *arg)
+{
+	NvdStream  *s = arg;
+
+	for (;;)
+	{
+		NvdCve		cve;
+		FeedError	err = {0};
+		int			rc = nvd_next_sync(s, &cve, &err);
+		int			tail;
+
+		pthread_mutex_lock(&s->mu);
+		while (rc > 0 && s->count == NVD_RING && !s->stop)
+		{
+			s->producer_waiting = true;
+			pthread_cond_wait(&s->not_full, &s->mu);
+			s->producer_waiting = false;
+		}
+		if (s->stop)
+		{
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		if (rc <= 0)
+		{
+			s->producer_done = true;
+			s->producer_rc = rc;
+			s->producer_err = err;
+			pthread_cond_signal(&s->not_empty);
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		tail = (s->head + s->count) % NVD_RING;
+		pthread_mutex_unlock(&s->mu);
+		/* the slot at tail is neither filled nor held: only this thread touches it */
+		if (!nvd_slot_fill(&s->ring[tail], &cve))
+		{
+			pthread_mutex_lock(&s->mu);
+			s->producer_done = true;
+			s->producer_rc = -1;
+			feed_error_set(&s->producer_err, FEED_ERR_IO, "out of memory");
+			pthread_cond_signal(&s->not_empty);
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		pthread_mutex_lock(&s->mu);
+		s->count++;
+		/* wake a sleeping consumer with a batch, not with every CVE */
+		if (s->consumer_waiting && s->count >= NVD_RING / 4)
+			pthread_cond_signal(&s->not_empty);
+		pthread_mutex_unlock(&s->mu);
+	}
+	return NULL;
+}
+
+/* Starts the parse thread; without it (it could not start) the stream parses on the caller's thread. */
+static void
+nvd_start_thread(NvdStream *s)
+{
+	sigset_t	all,
+				old;
+
+	if (pthread_mutex_init(&s->mu, NULL) != 0)
+		return;
+	if (pthread_cond_init(&s->not_full, NULL) != 0 || pthread_cond_init(&s->not_empty, NULL) != 0)
+	{
+		pthread_mutex_destroy(&s->mu);
+		return;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	s->threaded = pthread_create(&s->thread, NULL, nvd_producer, s) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!s->threaded)
+	{
+		pthread_cond_destroy(&s->not_full);
+		pthread_cond_destroy(&s->not_empty);
+		pthread_mutex_destroy(&s->mu);
+	}
+}
+
+int
+nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
+{
+	if (!s->threaded)
+		return nvd_next_sync(s, cve, err);
+	pthread_mutex_lock(&s->mu);
+	if (s->holding)
+	{
+		s->head = (s->head + 1) % NVD_RING;
+		s->count--;
+		s->holding = false;
+		/* let the producer sleep until half the ring is free */
+		if (s->producer_waiting && s->count <= NVD_RING / 2)
+			pthread_cond_signal(&s->not_full);
+	}
+	if (s->count == 0 && !s->producer_done)
+	{
+		/* sleep until a quarter of the ring is ready (or the stream ends) */
+		s->consumer_waiting = true;
+		while (s->count < NVD_RING / 4 && !s->producer_done)
+			pthread_cond_wait(&s->not_empty, &s->mu);
+		s->consumer_waiting = false;
+	}
+	if (s->count == 0)
+	{
+		int			rc = s->producer_rc;
+
+		if (rc < 0)
+			*err = s->producer_err;
+		pthread_mutex_unlock(&s->mu);
+		return rc;
+	}
+	s->holding = true;
+	*cve = s->ring[s->head].cve;
+	pthread_mutex_unlock(&s->mu);
+	return 1;
+}
+
+static void
+nvd_stop_thread(NvdStream *s)
+{
+	if (!s->threaded)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = true;
+	pthread_cond_broadcast(&s->not_full);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	pthread_cond_destroy(&s->not_full);
+	pthread_cond_destroy(&s->not_empty);
+	pthread_mutex_destroy(&s->mu);
+	s->threaded = false;
+	for (int i = 0; i < NVD_RING; i++)
+	{
+		free(s->ring[i].arena);
+		free(s->ring[i].matches);
+	}
+}
+
 long
 nvd_total_results(const NvdStream *s)
 {
@@ -835,11 +1165,24 @@ nvd_cves(const NvdStream *s)
 	return s->cves;
 }
 
+bool
+nvd_is_gzip(const NvdStream *s)
+{
+	return s->rd != NULL && feed_reader_is_gzip(s->rd);
+}
+
+void
+nvd_content_sha256(NvdStream *s, char hex[65])
+{
+	memcpy(hex, s->content_sha256, 65);
+}
+
 void
 nvd_close(NvdStream *s)
 {
 	if (s == NULL)
 		return;
+	nvd_stop_thread(s);
 	if (s->cur)
 		json_object_put(s->cur);
 	if (s->tok)

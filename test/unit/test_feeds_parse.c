@@ -287,6 +287,18 @@ test_real_nvd(void)
 	CHECK(f.deferred == 6664, "2002: 6664 Deferred (%ld)", f.deferred);
 	CHECK(f.matches_total == 26971, "2002: 26971 cpeMatch (%ld)", f.matches_total);
 	CHECK(nvd_read_all(sp("nvd/teundeclercq-nvd-mirror/nvdcve-2003.json.gz"), &kind, NULL, msg) == 1555, "2003: %s", msg);
+	{
+		/* closing in the middle (as an ERROR while storing does) stops the parse thread cleanly */
+		FeedError	err = {0};
+		NvdStream  *s = nvd_open(sp("nvd/teundeclercq-nvd-mirror/nvdcve-2002.json.gz"), &err);
+		NvdCve		cve;
+		int			got = 0;
+
+		while (s && got < 5 && nvd_next(s, &cve, &err) > 0)
+			got++;
+		CHECK(s != NULL && got == 5 && strncmp(cve.id, "CVE-", 4) == 0, "5 CVEs, then close early");
+		nvd_close(s);
+	}
 	memset(&f, 0, sizeof(f));
 	f.want = "CVE-2026-30820";
 	n = nvd_read_all(sp("nvd/teundeclercq-nvd-mirror/nvdcve-recent.json.gz"), &kind, &f, msg);
