@@ -226,6 +226,26 @@ test_matching(void)
 	matches("cpe:2.3:*:*:*:*:*:*:*:*:*:*:*", "cpe:2.3:h:cisco:asa_5505:-:*:*:*:*:*:*:*", true);
 }
 
+/* Built inventory names leave part (and without a vendor, vendor) open. */
+static void
+test_match_except(void)
+{
+	Cpe			pattern,
+				candidate;
+	CpeError	err;
+	const char *p = "cpe:2.3:o:paloaltonetworks:pan-os:10.2.7:*:*:*:*:*:*:*";
+
+	cpe_name_parse(p, strlen(p), &pattern, &err);
+	CHECK(cpe_name_build(&candidate, "a", NULL, "PAN-OS", "10.2.7", "-", &err), "build");
+	CHECK(!cpe_name_match(&pattern, &candidate), "part and vendor differ: no plain match");
+	CHECK(!cpe_name_match_except(&pattern, &candidate, 1u << CPE_PART), "vendor still differs");
+	CHECK(cpe_name_match_except(&pattern, &candidate, (1u << CPE_PART) | (1u << CPE_VENDOR)),
+		  "part and vendor left open: match");
+	CHECK(cpe_name_build(&candidate, "a", NULL, "PAN-OS", "10.2.8", "-", &err), "build");
+	CHECK(!cpe_name_match_except(&pattern, &candidate, (1u << CPE_PART) | (1u << CPE_VENDOR)),
+		  "the version still counts");
+}
+
 static void
 test_build(void)
 {
@@ -269,6 +289,7 @@ main(void)
 	test_rejections();
 	test_relations();
 	test_matching();
+	test_match_except();
 	test_build();
 	test_long_and_truncated();
 	printf("test_cpe: %d checks, %d failures\n", checks, failures);
