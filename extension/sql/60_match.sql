@@ -254,6 +254,13 @@ AS $$
 DECLARE
     v_tenant bigint := infracast.current_tenant();
 BEGIN
+    -- Without entry points nobody can say what is exposed: unknown (NULL), which the score treats
+    -- as half-exposed and the band as exposed.
+    IF NOT EXISTS (SELECT 1 FROM infracast.nodes n WHERE n.tenant_id = v_tenant AND n.entry_point) THEN
+        RETURN QUERY SELECT u.id, NULL::boolean, NULL::float8, NULL::integer
+                       FROM pg_catalog.unnest(node_ids) AS u(id);
+        RETURN;
+    END IF;
     -- The graph engine's infracast.node_exposure(bigint[]) -> (node, reachable, best_likelihood, hops)
     -- follows every path; called dynamically so that matching does not depend on it being built.
     IF pg_catalog.to_regprocedure('infracast.node_exposure(bigint[])') IS NOT NULL THEN
@@ -263,20 +270,13 @@ BEGIN
             USING node_ids;
         RETURN;
     END IF;
-    -- Without entry points nobody can say what is exposed: unknown (NULL), which the score treats
-    -- as half-exposed and the band as exposed.
-    IF NOT EXISTS (SELECT 1 FROM infracast.nodes n WHERE n.tenant_id = v_tenant AND n.entry_point) THEN
-        RETURN QUERY SELECT u.id, NULL::boolean, NULL::float8, NULL::integer
-                       FROM pg_catalog.unnest(node_ids) AS u(id);
-        RETURN;
-    END IF;
     -- Degraded: an entry point is exposed (1.0, 0 hops); a node one edge away from an entry point
     -- has that edge's best likelihood (1 hop); anything further counts as unreachable.
     RETURN QUERY
     SELECT u.id,
            n.entry_point OR h.l IS NOT NULL,
            CASE WHEN n.entry_point THEN 1.0::float8 ELSE coalesce(h.l, 0.0) END,
-           CASE WHEN n.entry_point THEN 0 WHEN h.l IS NOT NULL THEN 1 ELSE -1 END
+           CASE WHEN n.entry_point THEN 0 WHEN h.l IS NOT NULL THEN 1 END
       FROM pg_catalog.unnest(node_ids) AS u(id)
       JOIN infracast.nodes n ON n.tenant_id = v_tenant AND n.id = u.id
       LEFT JOIN LATERAL (

@@ -1,7 +1,7 @@
 -- Findings schema rules (tenant_id leads keys, RLS forced, grants, dump), error states of the
 -- matching and scoring functions, and the lifecycle rules that must never regress.
 BEGIN;
-SELECT plan(26);
+SELECT plan(28);
 SET LOCAL search_path = infracast, public;
 
 SELECT has_type('infracast', 'cpe', 'the cpe base type exists');
@@ -69,6 +69,17 @@ SELECT results_eq($$SELECT new_findings, fixed FROM match_vulnerabilities()$$,
                   $$VALUES (0::bigint, 1::bigint)$$, 'upgraded software: the finding is fixed');
 SELECT is((SELECT count(*) FROM edges WHERE kind = 'can_exploit' AND tenant_id = current_tenant()), 0::bigint,
           'the fixed finding''s can_exploit edge is gone');
+
+-- exposure comes from the attack-path engine's infracast.node_exposure(bigint[]) when it exists
+-- (a stand-in here, rolled back with the test), else from the one-hop approximation
+SELECT is((SELECT round(best_likelihood::numeric, 2) FROM match_node_exposure(ARRAY(
+              SELECT id FROM nodes WHERE external_id = 'tap-web' AND tenant_id = current_tenant()))),
+          0.90, 'degraded exposure: one hop from an entry point, the reach edge''s likelihood');
+CREATE OR REPLACE FUNCTION infracast.node_exposure(node_ids bigint[] DEFAULT NULL)
+    RETURNS TABLE (node bigint, reachable boolean, best_likelihood float8, hops integer)
+    LANGUAGE sql AS $$ SELECT u, true, 0.123::float8, 7 FROM unnest(node_ids) u $$;
+SELECT results_eq($$SELECT best_likelihood, hops FROM infracast.match_node_exposure(ARRAY[1::bigint])$$,
+                  $$VALUES (0.123::float8, 7)$$, 'the engine''s node_exposure is used when installed');
 
 -- with no NVD data at all, matching refuses rather than calling everything fixed
 DELETE FROM cve_cpe_match;
