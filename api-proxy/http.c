@@ -474,11 +474,19 @@ route_authenticated(struct MHD_Connection *c, Request *req, const char *url, con
 	}
 	else if (strncmp(url, "/api/rpc/", 9) == 0)
 	{
-		if (strcmp(method, "POST") != 0)
+		ApiObject	fn;
+
+		if (strcmp(method, "POST") == 0)
+			ret = route_rpc(c, req, url + 9, &claims);
+		else if (!catalog_lookup(url + 9, 'f', &fn))
+			ret = send_error(c, req, 404, "42883", "no API function of that name", NULL,
+							 "See GET /api/openapi.json for the functions you may call.");
+		else
+		{
+			catalog_object_free(&fn);
 			ret = send_json(c, req, 405, error_json("IC517", "call functions with POST", NULL, NULL),
 							"Allow", "POST", NULL);
-		else
-			ret = route_rpc(c, req, url + 9, &claims);
+		}
 	}
 	else if (!get)
 		ret = send_json(c, req, 405, error_json("IC517", "views are read with GET", NULL,
