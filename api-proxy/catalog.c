@@ -77,7 +77,13 @@ parse_name_array(const char *lit, char ***out)
 				buf[len++] = *p++;
 		buf[len] = '\0';
 		if (n == cap)
-			names = realloc(names, (cap *= 2) * sizeof(char *));
+		{
+			char	  **grown = realloc(names, (size_t) (cap *= 2) * sizeof(char *));
+
+			if (grown == NULL)
+				break;
+			names = grown;
+		}
 		names[n++] = strdup(buf);
 		if (*p == ',')
 			p++;

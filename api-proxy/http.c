@@ -67,27 +67,30 @@ add_security_headers(struct MHD_Response *resp, bool api)
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 }
 
-/* Sends a JSON body (takes ownership of it); extra headers as name, value pairs ending in NULL. */
+/* Sends a JSON body (takes ownership of it), with one extra header when hname is not NULL. */
 static enum MHD_Result
-send_json(struct MHD_Connection *c, Request *req, int status, char *body, ...)
+send_json_h(struct MHD_Connection *c, Request *req, int status, char *body, const char *hname,
+			const char *hvalue)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
-	va_list		ap;
-	const char *name;
 
 	resp = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	add_security_headers(resp, true);
-	va_start(ap, body);
-	while ((name = va_arg(ap, const char *)) != NULL)
-		MHD_add_response_header(resp, name, va_arg(ap, const char *));
-	va_end(ap);
+	if (hname)
+		MHD_add_response_header(resp, hname, hvalue);
 	ret = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	if (req)
 		req->status = status;
 	return ret;
+}
+
+static enum MHD_Result
+send_json(struct MHD_Connection *c, Request *req, int status, char *body)
+{
+	return send_json_h(c, req, status, body, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -97,14 +100,14 @@ send_error(struct MHD_Connection *c, Request *req, int status, const char *code,
 	char	   *body = error_json(code, message, details, hint);
 
 	if (status == 401)
-		return send_json(c, req, status, body, "WWW-Authenticate", "Bearer", NULL);
-	return send_json(c, req, status, body, NULL);
+		return send_json_h(c, req, status, body, "WWW-Authenticate", "Bearer");
+	return send_json(c, req, status, body);
 }
 
 static enum MHD_Result
 send_db_result(struct MHD_Connection *c, Request *req, DbResult *res)
 {
-	return send_json(c, req, res->http_status, res->body, NULL);
+	return send_json(c, req, res->http_status, res->body);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -130,7 +133,7 @@ authenticate(struct MHD_Connection *c, Request *req, JwtClaims *claims, enum MHD
 	{
 		char	   *body = error_json("IC514", jwt_status_text(st), NULL, "Log in again with POST /api/auth/login.");
 
-		*ret = send_json(c, req, 401, body, "WWW-Authenticate", "Bearer error=\"invalid_token\"", NULL);
+		*ret = send_json_h(c, req, 401, body, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
 		return false;
 	}
 	return true;
@@ -326,7 +329,7 @@ route_login(struct MHD_Connection *c, Request *req)
 		if (body_string(answer, "restricted"))
 			json_object_object_add(out, "restricted", json_object_new_string(body_string(answer, "restricted")));
 		log_info("login ok: %s/%s from %s", body_string(answer, "tenant"), body_string(answer, "username"), client);
-		ret = send_json(c, req, 200, strdup(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN)), NULL);
+		ret = send_json(c, req, 200, strdup(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN)));
 		json_object_put(out);
 		sodium_memzero(token, strlen(token));
 		free(token);
@@ -340,10 +343,9 @@ route_login(struct MHD_Connection *c, Request *req)
 		json_object_object_get_ex(answer, "retry_after", &v);
 		snprintf(retry, sizeof(retry), "%d", json_object_get_int(v));
 		log_warn("login rate-limited from %s", client);
-		ret = send_json(c, req, 429,
+		ret = send_json_h(c, req, 429,
 						error_json("IC503", "too many failed logins", NULL,
-								   "Wait until the Retry-After time has passed, then try again."),
-						"Retry-After", retry, NULL);
+								   "Wait until the Retry-After time has passed, then try again."), "Retry-After", retry);
 	}
 	else if (strcmp(status, "mfa_required") == 0)
 		ret = send_error(c, req, 401, "IC505", "a TOTP code is required", NULL,
@@ -465,7 +467,7 @@ route_authenticated(struct MHD_Connection *c, Request *req, const char *url, con
 	if (strcmp(url, "/api/auth/me") == 0)
 	{
 		if (!get)
-			ret = send_json(c, req, 405, error_json("IC517", "use GET", NULL, NULL), "Allow", "GET", NULL);
+			ret = send_json_h(c, req, 405, error_json("IC517", "use GET", NULL, NULL), "Allow", "GET");
 		else
 		{
 			req->len = 0;
@@ -484,14 +486,14 @@ route_authenticated(struct MHD_Connection *c, Request *req, const char *url, con
 		else
 		{
 			catalog_object_free(&fn);
-			ret = send_json(c, req, 405, error_json("IC517", "call functions with POST", NULL, NULL),
-							"Allow", "POST", NULL);
+			ret = send_json_h(c, req, 405, error_json("IC517", "call functions with POST", NULL, NULL),
+							  "Allow", "POST");
 		}
 	}
 	else if (!get)
-		ret = send_json(c, req, 405, error_json("IC517", "views are read with GET", NULL,
-												"Write through the functions under /api/rpc/."),
-						"Allow", "GET, HEAD", NULL);
+		ret = send_json_h(c, req, 405, error_json("IC517", "views are read with GET", NULL,
+												  "Write through the functions under /api/rpc/."),
+						  "Allow", "GET, HEAD");
 	else
 		ret = route_view(c, req, url + 5, &claims);
 	jwt_claims_free(&claims);
@@ -524,7 +526,7 @@ route(struct MHD_Connection *c, Request *req, const char *url, const char *metho
 	bool		get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 
 	if (strcmp(url, "/healthz") == 0)
-		return send_json(c, req, 200, strdup("{\"status\":\"ok\"}"), NULL);
+		return send_json(c, req, 200, strdup("{\"status\":\"ok\"}"));
 	if (strcmp(url, "/readyz") == 0)
 		return route_public_db(c, req, "SELECT infracast.api_ready()::text", true);
 	if (strcmp(url, "/api/openapi.json") == 0 && get)
@@ -532,7 +534,7 @@ route(struct MHD_Connection *c, Request *req, const char *url, const char *metho
 	if (strcmp(url, "/api/auth/login") == 0)
 	{
 		if (strcmp(method, "POST") != 0)
-			return send_json(c, req, 405, error_json("IC517", "log in with POST", NULL, NULL), "Allow", "POST", NULL);
+			return send_json_h(c, req, 405, error_json("IC517", "log in with POST", NULL, NULL), "Allow", "POST");
 		return route_login(c, req);
 	}
 	if (strncmp(url, "/api/", 5) == 0)

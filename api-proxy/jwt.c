@@ -109,6 +109,7 @@ claim_string(json_object *obj, const char *key, char *dst, size_t size, bool req
 {
 	json_object *v;
 	const char *s;
+	size_t		len;
 
 	dst[0] = '\0';
 	if (!json_object_object_get_ex(obj, key, &v) || json_object_is_type(v, json_type_null))
@@ -116,9 +117,10 @@ claim_string(json_object *obj, const char *key, char *dst, size_t size, bool req
 	if (!json_object_is_type(v, json_type_string))
 		return false;
 	s = json_object_get_string(v);
-	if (strlen(s) >= size)
+	len = strlen(s);
+	if (len >= size)
 		return false;
-	strcpy(dst, s);
+	memcpy(dst, s, len + 1);
 	return true;
 }
 

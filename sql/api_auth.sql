@@ -1,6 +1,8 @@
 -- API login building blocks: argon2id passwords, RFC 6238 TOTP, infracast.api_login (statuses,
 -- MFA, replay protection, rate limiting per user and per client address).
 \set VERBOSITY terse
+-- Leave the database as found: the extension is dropped again at the end when this file made it.
+SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'infracast') AS api_made_extension \gset
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
 RESET client_min_messages;
@@ -118,3 +120,9 @@ RESET ROLE;
 -- Clean up what this file made (roles are cluster-wide).
 DELETE FROM infracast.login_failures WHERE key LIKE 'regress_auth_%' OR key LIKE '198.51.100.%' OR key LIKE '203.0.113.%';
 DROP ROLE regress_auth_admin;
+
+\if :api_made_extension
+SET client_min_messages = warning;
+DROP EXTENSION infracast CASCADE;
+RESET client_min_messages;
+\endif

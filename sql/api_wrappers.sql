@@ -2,6 +2,8 @@
 -- role, tenant and claims transaction-local. Grants per role, tenant isolation through every
 -- wrapper, user administration, password change, MFA enrolment, OpenAPI.
 \set VERBOSITY terse
+-- Leave the database as found: the extension is dropped again at the end when this file made it.
+SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'infracast') AS api_made_extension \gset
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
 RESET client_min_messages;
@@ -217,3 +219,9 @@ SELECT p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args
  WHERE p.pronamespace = 'infracast_api'::regnamespace
    AND (p.pronargs <> 1 OR p.proargtypes[0] <> 'jsonb'::regtype OR pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE'))
  ORDER BY 1;
+
+\if :api_made_extension
+SET client_min_messages = warning;
+DROP EXTENSION infracast CASCADE;
+RESET client_min_messages;
+\endif
