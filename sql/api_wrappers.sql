@@ -208,8 +208,11 @@ COMMIT;
 RESET ROLE;
 
 -- The OpenAPI document lists every function and view, with who may call it.
+-- (The wrappers of other subsystems exist only when those are installed: tested in
+-- test/integration/proxy_analysis.sh.)
 SELECT p AS path, d #> '{post,x-roles}' AS rpc_roles, d #> '{get,x-roles}' AS view_roles
   FROM pg_catalog.jsonb_each(infracast.api_openapi() -> 'paths') AS e(p, d)
+ WHERE p !~ '^/(rpc/)?(attack_paths|blast_radius|exposure|exposure_summary|choke_points|remediation_plan|graph_stats|feed_status|license_status|findings|prioritized_findings|match_vulnerabilities|set_finding_status)$'
  ORDER BY p;
 SELECT infracast.api_openapi() #>> '{components,schemas,nodes,properties,crown_jewel,description}' AS commented_column;
 
