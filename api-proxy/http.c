@@ -16,6 +16,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -637,6 +638,24 @@ request_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_
 	*con_cls = NULL;
 }
 
+/*
+ * Small request/response exchanges must not wait for Nagle's algorithm and the client's delayed
+ * ACK (40 ms and more per response on Linux): send every segment at once.
+ */
+static void
+connection_started(void *cls, struct MHD_Connection *c, void **socket_context,
+				   enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *info;
+	int			one = 1;
+
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED)
+		return;
+	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (info)
+		(void) setsockopt(info->connect_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -728,6 +747,7 @@ http_start(ProxyConfig *cfg, Pool *pool, int *bound_port)
 						 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (64 * 1024),
 						 MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
 						 MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
+						 MHD_OPTION_NOTIFY_CONNECTION, connection_started, NULL,
 						 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 						 cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 						 MHD_OPTION_HTTPS_MEM_KEY, key,
