@@ -183,6 +183,12 @@ parse_body_object(Request *req, const char **why)
 
 	if (req->len == 0)
 		return json_object_new_object();
+	/* The body goes on to PostgreSQL as text: a NUL byte would cut it short there. */
+	if (memchr(req->body, '\0', req->len) != NULL)
+	{
+		*why = "the body contains a NUL byte";
+		return NULL;
+	}
 	tok = json_tokener_new_ex(64);
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	obj = json_tokener_parse_ex(tok, req->body, (int) req->len);

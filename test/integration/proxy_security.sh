@@ -164,6 +164,10 @@ for bad in '{bad json' '{"a":1} trailing' '[1,2,3]' '"just a string"' "{'single'
     px_req POST /api/rpc/whoami "$bad" "$READER"
     check "malformed JSON $bad -> 400" eval 'status_is 400 && is_error_body'
 done
+printf '{"a":1}\0{"b":2}' > "$PX_DIR/nul"
+PX_STATUS=$(curl -s -o "$PX_DIR/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $READER" \
+    --data-binary @"$PX_DIR/nul" "$PX_URL/api/rpc/whoami")
+check "a body with a NUL byte -> 400" status_is 400
 px_req POST /api/auth/login '{"tenant":"px_a","username":' ""
 check "malformed login JSON -> 400" status_is 400
 
