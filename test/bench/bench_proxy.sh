@@ -63,6 +63,8 @@ SQL
 { echo '\startpipeline'; cat "$W/txn.sql"; echo '\endpipeline'; } > "$W/txn_pipeline.sql"
 
 WRK_CMD="wrk -t2 -c$CONC -d${DUR}s --latency -s post.lua $URL/api/rpc/whoami"
+# Warm-up: the pool opens its connections on first use, as pgbench opens its own before timing.
+TOKEN=$TOKEN wrk -t2 -c"$CONC" -d2s -s "$W/post.lua" "$URL/api/rpc/whoami" > /dev/null
 TOKEN=$TOKEN wrk -t2 -c"$CONC" -d"${DUR}s" --latency -s "$W/post.lua" "$URL/api/rpc/whoami" > "$W/wrk.out"
 cat "$W/wrk.out"
 wrk_rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$W/wrk.out")
