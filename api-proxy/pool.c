@@ -146,6 +146,19 @@ pool_release(Pool *pool, PoolConn *pc)
 	pc->conn = NULL;
 }
 
+void
+pool_discard_idle(Pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	for (int i = 0; i < pool->size; i++)
+		if (!pool->slots[i].busy && pool->slots[i].conn)
+		{
+			PQfinish(pool->slots[i].conn);
+			pool->slots[i].conn = NULL;
+		}
+	pthread_mutex_unlock(&pool->lock);
+}
+
 int
 pool_open_count(Pool *pool)
 {

@@ -114,6 +114,8 @@ Pool	   *pool_create(const char *conninfo, int size, int wait_ms, int statement_
 bool		pool_acquire(Pool *pool, PoolConn *out, char *why, size_t whylen);
 /* Returns it; a connection that is broken or not idle is closed and reopened later. */
 void		pool_release(Pool *pool, PoolConn *pc);
+/* Closes every idle connection (after one was found dead: the server probably restarted). */
+void		pool_discard_idle(Pool *pool);
 void		pool_destroy(Pool *pool);
 int			pool_open_count(Pool *pool);
 
