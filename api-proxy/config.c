@@ -244,3 +244,21 @@ config_load(ProxyConfig *cfg, char *why, size_t whylen)
 		return false;
 	return true;
 }
+
+/* Frees what config_load allocated; the secrets are wiped first. */
+void
+config_free(ProxyConfig *cfg)
+{
+	if (cfg->jwt_secret)
+		memset(cfg->jwt_secret, 0, cfg->jwt_secret_len);
+	if (cfg->admin_password)
+		memset(cfg->admin_password, 0, strlen(cfg->admin_password));
+	free(cfg->db_url);
+	free(cfg->jwt_secret);
+	free(cfg->listen_host);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
+	free(cfg->ui_dir);
+	free(cfg->admin_password);
+	memset(cfg, 0, sizeof(*cfg));
+}

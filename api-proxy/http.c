@@ -44,6 +44,8 @@ typedef struct Request
 
 static ProxyConfig *http_cfg;
 static Pool *http_pool;
+static char *tls_cert_pem;		/* libmicrohttpd keeps pointers to these while it runs */
+static char *tls_key_pem;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Responses                                                                                    */
@@ -703,9 +705,6 @@ http_start(ProxyConfig *cfg, Pool *pool, int *bound_port)
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
-	char	   *cert = NULL;
-	char	   *key = NULL;
-
 	http_cfg = cfg;
 	http_pool = pool;
 	memset(&addr, 0, sizeof(addr));
@@ -733,13 +732,12 @@ http_start(ProxyConfig *cfg, Pool *pool, int *bound_port)
 			log_error("this libmicrohttpd has no TLS support");
 			return NULL;
 		}
-		cert = read_file(cfg->tls_cert);
-		key = read_file(cfg->tls_key);
-		if (cert == NULL || key == NULL)
+		tls_cert_pem = read_file(cfg->tls_cert);
+		tls_key_pem = read_file(cfg->tls_key);
+		if (tls_cert_pem == NULL || tls_key_pem == NULL)
 		{
-			log_error("cannot read %s", cert == NULL ? cfg->tls_cert : cfg->tls_key);
-			free(cert);
-			free(key);
+			log_error("cannot read %s", tls_cert_pem == NULL ? cfg->tls_cert : cfg->tls_key);
+			http_stop(NULL);
 			return NULL;
 		}
 		flags |= MHD_USE_TLS;
@@ -755,17 +753,30 @@ http_start(ProxyConfig *cfg, Pool *pool, int *bound_port)
 						 MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
 						 MHD_OPTION_NOTIFY_CONNECTION, connection_started, NULL,
 						 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-						 cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
-						 MHD_OPTION_HTTPS_MEM_KEY, key,
+						 tls_cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, tls_cert_pem,
+						 MHD_OPTION_HTTPS_MEM_KEY, tls_key_pem,
 						 MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 						 MHD_OPTION_END);
-	/* cert and key stay allocated: libmicrohttpd keeps pointers to them while it runs. */
 	if (d == NULL)
 	{
+		http_stop(NULL);
 		log_error("cannot listen on %s:%d (in use, or not allowed)", cfg->listen_host, cfg->listen_port);
 		return NULL;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	*bound_port = info ? info->port : cfg->listen_port;
 	return d;
+}
+
+/* Stops the daemon (when there is one) and wipes the TLS key from memory. */
+void
+http_stop(struct MHD_Daemon *d)
+{
+	if (d)
+		MHD_stop_daemon(d);
+	if (tls_key_pem)
+		sodium_memzero(tls_key_pem, strlen(tls_key_pem));
+	free(tls_key_pem);
+	free(tls_cert_pem);
+	tls_key_pem = tls_cert_pem = NULL;
 }

@@ -135,6 +135,7 @@ main(int argc, char **argv)
 	if (!config_load(&cfg, why, sizeof(why)))
 	{
 		log_error("refusing to start: %s", why);
+		config_free(&cfg);
 		return EXIT_REFUSED;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -143,6 +144,7 @@ main(int argc, char **argv)
 	if (!check_database_role(pool) || !seed_first_admin(pool, &cfg))
 	{
 		pool_destroy(pool);
+		config_free(&cfg);
 		return EXIT_REFUSED;
 	}
 	catalog_init(pool);
@@ -157,6 +159,7 @@ main(int argc, char **argv)
 	if (daemon == NULL)
 	{
 		pool_destroy(pool);
+		config_free(&cfg);
 		return EXIT_REFUSED;
 	}
 	log_info("listening on %s://%s:%d (%d threads, %d database connections at most)",
@@ -164,8 +167,9 @@ main(int argc, char **argv)
 
 	sigwait(&stop_signals, &sig);
 	log_info("received %s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	MHD_stop_daemon(daemon);
+	http_stop(daemon);
 	pool_destroy(pool);
+	config_free(&cfg);
 	log_info("stopped");
 	return 0;
 }

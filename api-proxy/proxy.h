@@ -69,6 +69,7 @@ typedef struct ProxyConfig
 
 /* Fills cfg from the environment; on a refusal returns false with the reason in why. */
 bool		config_load(ProxyConfig *cfg, char *why, size_t whylen);
+void		config_free(ProxyConfig *cfg);
 /* Why this secret is unacceptable, or NULL when it is fine. */
 const char *config_secret_problem(const char *secret, size_t len);
 bool		config_parse_listen(const char *value, char **host, int *port);
@@ -184,6 +185,7 @@ void		db_result_from_error(const PGresult *r, bool authenticated, DbResult *res)
 /* ---- http.c / static.c ---------------------------------------------------------------------- */
 struct MHD_Daemon;
 struct MHD_Daemon *http_start(ProxyConfig *cfg, Pool *pool, int *bound_port);
+void		http_stop(struct MHD_Daemon *d);
 struct MHD_Response;
 /* A response for a file of the single-page app (index.html fallback), or NULL for 404. */
 struct MHD_Response *static_response(const char *ui_dir, const char *url, int *status);
