@@ -28,6 +28,8 @@ fi
 source "$ENVFILE"
 
 psql -qX -v ON_ERROR_STOP=1 -d infracast -v pw="$DEMO_PASSWORD" >/dev/null <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS infracast;
 ALTER ROLE infracast_authenticator LOGIN;
 CREATE TEMP TABLE demo_users (tenant text, username text, role name);
 INSERT INTO demo_users VALUES
@@ -64,6 +66,17 @@ for i in $(seq 1 50); do
     sleep 0.1
 done
 URL="http://$LISTEN"
+DEMO_USERS=$(psql -qAtX -d infracast -c "SELECT count(*) FROM infracast.users u JOIN infracast.tenants t ON t.id = u.tenant_id WHERE t.name IN ('acme', 'globex')")
+if [ "$DEMO_USERS" = 0 ]; then
+    cat <<MSG
+
+REST API (infracast-proxy) on $URL   (log: $LOG)
+  The demo inventory (tenants acme, globex) was not loaded before this step, so only the first-boot
+  admin exists: tenant "default", user admin, password $VULCAN_ADMIN_PASSWORD (must be changed at first login).
+  Run  bash demo/90_proxy.sh  again (IC_DEMO, IC_BINDIR, PGHOST set as by make demo) for the demo users.
+MSG
+    exit 0
+fi
 PSQL="psql -h $IC_DEMO/sock -U postgres -qAt infracast"
 cat <<MSG
 
