@@ -180,6 +180,26 @@ SELECT pg_catalog.set_config('role', 'infracast_reader', true) IS NOT NULL AS se
 SELECT infracast_api.me('{}');
 ROLLBACK;
 
+-- Claims set by any other session than the proxy's are not trusted.
+RESET ROLE;
+CREATE ROLE regress_wrap_direct IN ROLE infracast_reader;
+INSERT INTO infracast.tenant_roles SELECT id, 'regress_wrap_direct' FROM infracast.tenants WHERE name = 'regress_wrap_a';
+SET SESSION AUTHORIZATION regress_wrap_direct;
+BEGIN;
+SELECT infracast.set_tenant('regress_wrap_a', true) > 0 AS set,
+       pg_catalog.set_config('request.jwt.claims', '{"sub": "1"}', true) IS NOT NULL AS set;
+SELECT infracast_api.me('{}');
+ROLLBACK;
+BEGIN;
+SELECT infracast.set_tenant('regress_wrap_a', true) > 0 AS set,
+       pg_catalog.set_config('request.jwt.claims', '{"sub": "1"}', true) IS NOT NULL AS set;
+SELECT infracast_api.mfa_enroll('{}');
+ROLLBACK;
+RESET SESSION AUTHORIZATION;
+DELETE FROM infracast.tenant_roles WHERE role_name = 'regress_wrap_direct';
+DROP ROLE regress_wrap_direct;
+SET ROLE infracast_authenticator;
+
 -- MFA enrolment: a secret and an otpauth URI; confirm with a wrong code, then nothing pending twice.
 BEGIN;
 SELECT pg_temp.as_user('infracast_reader', 'regress_wrap_a', 'rea') IS NULL AS ok;

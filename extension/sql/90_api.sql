@@ -147,7 +147,9 @@ $$;
 COMMENT ON FUNCTION infracast.api_claims() IS
     'The JWT claims of the current API request (request.jwt.claims), or {} when not called through the proxy.';
 
--- The calling user's id, from the claims; 42501 when there is none.
+-- The calling user's id, from the claims; 42501 when there is none. Claims are only trusted when
+-- the session is the proxy's (the authenticator, or a superuser): any other role could set
+-- request.jwt.claims itself and speak for another user of its tenant.
 CREATE FUNCTION infracast.api_user_id() RETURNS bigint
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -155,6 +157,11 @@ AS $$
 DECLARE
     v_sub text := infracast.api_claims() ->> 'sub';
 BEGIN
+    IF NOT pg_catalog.pg_has_role(session_user, 'infracast_authenticator', 'MEMBER') THEN
+        RAISE EXCEPTION 'only the API may act for an API user'
+            USING ERRCODE = '42501',
+                  HINT = 'Call this function through infracast-proxy (POST /api/rpc/...).';
+    END IF;
     IF v_sub IS NULL OR v_sub !~ '^[0-9]{1,18}$' THEN
         RAISE EXCEPTION 'this function acts for the logged-in API user, and there is none'
             USING ERRCODE = '42501',
