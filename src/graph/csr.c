@@ -348,8 +348,10 @@ gr_builder_finish(GrBuilder *b, GrGraph *g)
 	for (u = n; u > 0; u--)
 		cnt[u] = cnt[u - 1];
 	cnt[0] = 0;
-	gr_hooks.release(b->esrc);
-	gr_hooks.release(b->epacked);
+	if (b->esrc)
+		gr_hooks.release(b->esrc);
+	if (b->epacked)
+		gr_hooks.release(b->epacked);
 	b->esrc = NULL;
 	b->epacked = NULL;
 
