@@ -99,19 +99,19 @@ typedef struct GrSearch
 	const GrGraph *g;
 	double	   *dist;			/* [n] best cost found, INFINITY when unreached */
 	uint32_t   *pred;			/* [n] predecessor on the best path, GR_NONE for a source */
-	uint32_t   *hops;			/* [n] edges on the best path (Dijkstra) or fewest hops (BFS) */
+	uint32_t   *hops;			/* [n] fewest hops (BFS), arcs on the best path (hop-bounded) */
 	uint32_t   *order;			/* nodes in the order they were settled */
 	uint32_t	norder;
 	uint8_t    *blocked;		/* [n] nodes a search must not enter (set by the caller) */
 	/* private */
 	uint32_t   *touched;		/* nodes whose slots the last search wrote */
 	uint32_t	ntouched;
-	uint32_t   *heap;
-	uint32_t   *heap_pos;
-	uint32_t	heap_len;
+	struct GrHeap *heap;
+	struct GrLazyHeap *lazy;
 	bool		last_reverse;	/* the last search walked arcs backwards */
 	bool		last_hop_bounded;	/* ... and kept its paths in the hop log */
 	struct GrHopLog *log;
+	struct GrBackward *back;	/* the backward half of bidirectional searches */
 } GrSearch;
 
 extern GrSearch *gr_search_new(const GrGraph *g);
@@ -127,6 +127,16 @@ extern void gr_search_free(GrSearch *s);
 extern void gr_shortest_paths(GrSearch *s, const uint32_t *sources, uint32_t nsources,
 							  bool reverse, uint32_t target, double max_cost, uint32_t max_hops,
 							  const uint32_t *banned, uint32_t nbanned);
+
+/*
+ * The most likely path from src to dst (src != dst) by bidirectional Dijkstra, which settles far
+ * fewer nodes than a one-sided search on large graphs. Honours blocked[] and, like
+ * gr_shortest_paths, ignores arcs out of src into banned[]. Writes the path's nodes into out
+ * (capacity n) and its cost into *cost; returns the node count, 0 when dst is unreachable.
+ * It leaves dist/pred/order of the search undefined.
+ */
+extern uint32_t gr_best_path(GrSearch *s, uint32_t src, uint32_t dst, const uint32_t *banned,
+							 uint32_t nbanned, uint32_t *out, double *cost);
 
 /* Fewest hops from the sources (reverse: to them), up to max_hops; fills hops/pred/order. */
 extern void gr_bfs(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse,

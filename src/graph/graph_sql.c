@@ -356,7 +356,22 @@ infracast_attack_paths(PG_FUNCTION_ARGS)
 	{
 		uint32		src = sources[i];
 
-		if (k == 1)
+		if (k == 1 && max_hops == GR_NO_LIMIT && nt <= 4)
+		{
+			/* few targets: one bidirectional search per pair settles far less of the graph */
+			for (uint32 j = 0; j < nt; j++)
+			{
+				double		cost;
+				uint32		len;
+
+				if (targets[j] == src)
+					continue;
+				len = gr_best_path(s, src, targets[j], NULL, 0, buf, &cost);
+				if (len > 0)
+					paths_add(&pl, buf, len);
+			}
+		}
+		else if (k == 1)
 		{
 			gr_shortest_paths(s, &src, 1, false, nt == 1 ? targets[0] : GR_NONE, INFINITY, max_hops,
 							  NULL, 0);

@@ -29,6 +29,216 @@ typedef struct GrHopLog
 	uint32_t   *last;			/* [n] latest entry of each node, GR_NONE when none */
 } GrHopLog;
 
+/* The backward half of a bidirectional search: distances to the target, next node toward it. */
+typedef struct GrBackward
+{
+	double	   *dist;
+	uint32_t   *succ;
+	uint32_t   *touched;
+	uint32_t	ntouched;
+	uint8_t    *on_path;		/* [n] scratch to find a loop in a joined path */
+	struct GrHeap *heap;
+} GrBackward;
+
+static void back_free(GrBackward *b);
+
+/* ---- lazy 4-ary heap with the keys inline (one-to-all Dijkstra) ------------------------------
+ * Decrease-key is replaced by pushing again and skipping stale entries when they surface: every
+ * comparison then reads the heap's own contiguous memory instead of a random dist[] slot, which
+ * is what costs most on graphs far bigger than the CPU caches.
+ */
+typedef struct LazyEntry
+{
+	double		key;
+	uint32_t	node;
+} LazyEntry;
+
+typedef struct GrLazyHeap
+{
+	LazyEntry  *a;
+	uint32_t	len;
+	uint32_t	cap;
+} GrLazyHeap;
+
+static void
+lazy_push(GrLazyHeap *h, double key, uint32_t node)
+{
+	uint32_t	i;
+
+	if (h->len == h->cap)
+	{
+		uint32_t	cap = h->cap ? h->cap * 2 : 4096;
+		LazyEntry  *a = gr_hooks.alloc(sizeof(LazyEntry) * cap);
+
+		if (h->a)
+		{
+			memcpy(a, h->a, sizeof(LazyEntry) * h->len);
+			gr_hooks.release(h->a);
+		}
+		h->a = a;
+		h->cap = cap;
+	}
+	i = h->len++;
+	while (i > 0)
+	{
+		uint32_t	parent = (i - 1) / 4;
+
+		if (h->a[parent].key <= key)
+			break;
+		h->a[i] = h->a[parent];
+		i = parent;
+	}
+	h->a[i].key = key;
+	h->a[i].node = node;
+}
+
+static LazyEntry
+lazy_pop(GrLazyHeap *h)
+{
+	LazyEntry	top = h->a[0],
+				last;
+	uint32_t	i = 0;
+
+	if (--h->len == 0)
+		return top;
+	last = h->a[h->len];
+	for (;;)
+	{
+		uint32_t	first = 4 * i + 1,
+					end = first + 4 < h->len ? first + 4 : h->len,
+					best = GR_NONE;
+		double		bk = last.key;
+
+		for (uint32_t c = first; c < end; c++)
+			if (h->a[c].key < bk)
+			{
+				bk = h->a[c].key;
+				best = c;
+			}
+		if (best == GR_NONE)
+			break;
+		h->a[i] = h->a[best];
+		i = best;
+	}
+	h->a[i] = last;
+	return top;
+}
+
+/* ---- 4-ary heap keyed by a dist array -------------------------------------------------------- */
+
+typedef struct GrHeap
+{
+	uint32_t   *a;
+	uint32_t   *pos;			/* [n] index in a, GR_NONE when not in the heap */
+	uint32_t	len;
+	const double *key;
+} GrHeap;
+
+static GrHeap *
+heap_new(uint32_t n, const double *key)
+{
+	GrHeap	   *h = gr_hooks.alloc(sizeof(GrHeap));
+
+	h->a = gr_hooks.alloc(sizeof(uint32_t) * (n ? n : 1));
+	h->pos = gr_hooks.alloc(sizeof(uint32_t) * (n ? n : 1));
+	memset(h->pos, 0xff, sizeof(uint32_t) * (n ? n : 1));
+	h->len = 0;
+	h->key = key;
+	return h;
+}
+
+static void
+heap_free(GrHeap *h)
+{
+	gr_hooks.release(h->a);
+	gr_hooks.release(h->pos);
+	gr_hooks.release(h);
+}
+
+/* Empties the heap in time proportional to what is left in it (popped nodes are already out). */
+static void
+heap_clear(GrHeap *h)
+{
+	for (uint32_t i = 0; i < h->len; i++)
+		h->pos[h->a[i]] = GR_NONE;
+	h->len = 0;
+}
+
+static inline void
+heap_place(GrHeap *h, uint32_t i, uint32_t v)
+{
+	h->a[i] = v;
+	h->pos[v] = i;
+}
+
+static void
+heap_sift_up(GrHeap *h, uint32_t i)
+{
+	uint32_t	v = h->a[i];
+	double		dv = h->key[v];
+
+	while (i > 0)
+	{
+		uint32_t	parent = (i - 1) / 4;
+
+		if (h->key[h->a[parent]] <= dv)
+			break;
+		heap_place(h, i, h->a[parent]);
+		i = parent;
+	}
+	heap_place(h, i, v);
+}
+
+static uint32_t
+heap_pop(GrHeap *h)
+{
+	uint32_t	top = h->a[0];
+	uint32_t	v,
+				i = 0;
+	double		dv;
+
+	h->pos[top] = GR_NONE;
+	if (--h->len == 0)
+		return top;
+	v = h->a[h->len];
+	dv = h->key[v];
+	for (;;)
+	{
+		uint32_t	first = 4 * i + 1,
+					last = first + 4 < h->len ? first + 4 : h->len,
+					best = GR_NONE;
+		double		bd = dv;
+
+		for (uint32_t c = first; c < last; c++)
+		{
+			double		kc = h->key[h->a[c]];
+
+			if (kc < bd)
+			{
+				bd = kc;
+				best = c;
+			}
+		}
+		if (best == GR_NONE)
+			break;
+		heap_place(h, i, h->a[best]);
+		i = best;
+	}
+	heap_place(h, i, v);
+	return top;
+}
+
+static inline void
+heap_push_or_decrease(GrHeap *h, uint32_t v)
+{
+	if (h->pos[v] == GR_NONE)
+	{
+		h->pos[v] = h->len;
+		h->a[h->len++] = v;
+	}
+	heap_sift_up(h, h->pos[v]);
+}
+
 GrSearch *
 gr_search_new(const GrGraph *g)
 {
@@ -43,15 +253,13 @@ gr_search_new(const GrGraph *g)
 	s->order = gr_hooks.alloc(sizeof(uint32_t) * n);
 	s->blocked = gr_hooks.alloc(n);
 	s->touched = gr_hooks.alloc(sizeof(uint32_t) * n);
-	s->heap = gr_hooks.alloc(sizeof(uint32_t) * n);
-	s->heap_pos = gr_hooks.alloc(sizeof(uint32_t) * n);
 	for (size_t i = 0; i < n; i++)
 	{
 		s->dist[i] = INFINITY;
 		s->pred[i] = GR_NONE;
 		s->hops[i] = UINT32_MAX;
-		s->heap_pos[i] = GR_NONE;
 	}
+	s->heap = heap_new(g->n, s->dist);
 	memset(s->blocked, 0, n);
 	return s;
 }
@@ -65,8 +273,15 @@ gr_search_free(GrSearch *s)
 	gr_hooks.release(s->order);
 	gr_hooks.release(s->blocked);
 	gr_hooks.release(s->touched);
-	gr_hooks.release(s->heap);
-	gr_hooks.release(s->heap_pos);
+	heap_free(s->heap);
+	if (s->lazy)
+	{
+		if (s->lazy->a)
+			gr_hooks.release(s->lazy->a);
+		gr_hooks.release(s->lazy);
+	}
+	if (s->back)
+		back_free(s->back);
 	if (s->log)
 	{
 		if (s->log->cap)
@@ -92,13 +307,12 @@ search_reset(GrSearch *s)
 		s->dist[v] = INFINITY;
 		s->pred[v] = GR_NONE;
 		s->hops[v] = UINT32_MAX;
-		s->heap_pos[v] = GR_NONE;
 		if (s->log)
 			s->log->last[v] = GR_NONE;
 	}
 	s->ntouched = 0;
 	s->norder = 0;
-	s->heap_len = 0;
+	heap_clear(s->heap);
 	s->last_hop_bounded = false;
 }
 
@@ -106,80 +320,6 @@ static inline void
 touch(GrSearch *s, uint32_t v)
 {
 	s->touched[s->ntouched++] = v;
-}
-
-/* ---- 4-ary heap on dist ------------------------------------------------------------------ */
-
-static inline void
-heap_place(GrSearch *s, uint32_t i, uint32_t v)
-{
-	s->heap[i] = v;
-	s->heap_pos[v] = i;
-}
-
-static void
-heap_sift_up(GrSearch *s, uint32_t i)
-{
-	uint32_t	v = s->heap[i];
-	double		dv = s->dist[v];
-
-	while (i > 0)
-	{
-		uint32_t	parent = (i - 1) / 4;
-
-		if (s->dist[s->heap[parent]] <= dv)
-			break;
-		heap_place(s, i, s->heap[parent]);
-		i = parent;
-	}
-	heap_place(s, i, v);
-}
-
-static uint32_t
-heap_pop(GrSearch *s)
-{
-	uint32_t	top = s->heap[0];
-	uint32_t	v,
-				i = 0;
-	double		dv;
-
-	s->heap_pos[top] = GR_NONE;
-	if (--s->heap_len == 0)
-		return top;
-	v = s->heap[s->heap_len];
-	dv = s->dist[v];
-	for (;;)
-	{
-		uint32_t	first = 4 * i + 1,
-					best = GR_NONE;
-		double		bd = dv;
-
-		for (uint32_t c = first; c < first + 4 && c < s->heap_len; c++)
-		{
-			if (s->dist[s->heap[c]] < bd)
-			{
-				bd = s->dist[s->heap[c]];
-				best = c;
-			}
-		}
-		if (best == GR_NONE)
-			break;
-		heap_place(s, i, s->heap[best]);
-		i = best;
-	}
-	heap_place(s, i, v);
-	return top;
-}
-
-static inline void
-heap_push_or_decrease(GrSearch *s, uint32_t v)
-{
-	if (s->heap_pos[v] == GR_NONE)
-	{
-		s->heap_pos[v] = s->heap_len;
-		s->heap[s->heap_len++] = v;
-	}
-	heap_sift_up(s, s->heap_pos[v]);
 }
 
 static inline bool
@@ -199,7 +339,14 @@ dijkstra(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse, 
 {
 	const GrGraph *g = s->g;
 	uint32_t	ban_from = (nsources == 1 && nbanned > 0) ? sources[0] : GR_NONE;
+	GrLazyHeap *h = s->lazy;
 
+	if (h == NULL)
+	{
+		h = s->lazy = gr_hooks.alloc(sizeof(GrLazyHeap));
+		memset(h, 0, sizeof(GrLazyHeap));
+	}
+	h->len = 0;
 	for (uint32_t i = 0; i < nsources; i++)
 	{
 		uint32_t	v = sources[i];
@@ -209,16 +356,18 @@ dijkstra(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse, 
 		touch(s, v);
 		s->dist[v] = 0.0;
 		s->hops[v] = 0;
-		heap_push_or_decrease(s, v);
+		lazy_push(h, 0.0, v);
 	}
-	while (s->heap_len > 0)
+	while (h->len > 0)
 	{
-		uint32_t	u = heap_pop(s);
-		double		du = s->dist[u];
-		uint32_t	hu = s->hops[u] + 1;
+		LazyEntry	top = lazy_pop(h);
+		uint32_t	u = top.node;
+		double		du = top.key;
 		uint32_t	lo,
 					hi;
 
+		if (du > s->dist[u])
+			continue;			/* stale: u was reached more cheaply since */
 		GR_CHECK_INTERRUPTS();
 		s->order[s->norder++] = u;
 		if (u == target)
@@ -239,14 +388,11 @@ dijkstra(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse, 
 					touch(s, v);
 				s->dist[v] = nd;
 				s->pred[v] = u;
-				s->hops[v] = hu;
-				heap_push_or_decrease(s, v);
+				lazy_push(h, nd, v);
 			}
 		}
 	}
-	s->heap_len = 0;			/* an early stop leaves entries: forget them */
-	for (uint32_t i = 0; i < s->ntouched; i++)
-		s->heap_pos[s->touched[i]] = GR_NONE;
+	h->len = 0;
 }
 
 /* ---- hop-bounded (layered Bellman-Ford) ------------------------------------------------------ */
@@ -374,6 +520,191 @@ gr_shortest_paths(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool 
 		dijkstra(s, sources, nsources, reverse, target, max_cost, banned, nbanned);
 	else
 		hop_bounded(s, sources, nsources, reverse, max_cost, max_hops, banned, nbanned);
+}
+
+/* ---- bidirectional Dijkstra (one pair) -------------------------------------------------------- */
+
+static GrBackward *
+back_get(GrSearch *s)
+{
+	uint32_t	n = s->g->n ? s->g->n : 1;
+	GrBackward *b = s->back;
+
+	if (b != NULL)
+		return b;
+	b = s->back = gr_hooks.alloc(sizeof(GrBackward));
+	b->dist = gr_hooks.alloc(sizeof(double) * n);
+	b->succ = gr_hooks.alloc(sizeof(uint32_t) * n);
+	b->touched = gr_hooks.alloc(sizeof(uint32_t) * n);
+	b->on_path = gr_hooks.alloc(n);
+	for (uint32_t i = 0; i < n; i++)
+	{
+		b->dist[i] = INFINITY;
+		b->succ[i] = GR_NONE;
+	}
+	memset(b->on_path, 0, n);
+	b->ntouched = 0;
+	b->heap = heap_new(s->g->n, b->dist);
+	return b;
+}
+
+static void
+back_free(GrBackward *b)
+{
+	gr_hooks.release(b->dist);
+	gr_hooks.release(b->succ);
+	gr_hooks.release(b->touched);
+	gr_hooks.release(b->on_path);
+	heap_free(b->heap);
+	gr_hooks.release(b);
+}
+
+static void
+back_reset(GrBackward *b)
+{
+	for (uint32_t i = 0; i < b->ntouched; i++)
+	{
+		b->dist[b->touched[i]] = INFINITY;
+		b->succ[b->touched[i]] = GR_NONE;
+	}
+	b->ntouched = 0;
+	heap_clear(b->heap);
+}
+
+/*
+ * Joins the forward chain src..meet and the backward chain meet..dst. With zero-cost cycles
+ * (likelihood-1 edges) the two halves can share a node; the cycle between is cut out (it costs 0).
+ */
+static uint32_t
+join_path(GrSearch *s, GrBackward *b, uint32_t meet, uint32_t *out)
+{
+	uint32_t	len = 0,
+				w = 0;
+
+	for (uint32_t v = meet; v != GR_NONE; v = s->pred[v])
+		out[len++] = v;
+	for (uint32_t i = 0; i < len / 2; i++)
+	{
+		uint32_t	x = out[i];
+
+		out[i] = out[len - 1 - i];
+		out[len - 1 - i] = x;
+	}
+	for (uint32_t v = b->succ[meet]; v != GR_NONE; v = b->succ[v])
+		out[len++] = v;
+	for (uint32_t i = 0; i < len; i++)
+	{
+		uint32_t	v = out[i];
+
+		if (b->on_path[v])
+		{
+			/* drop back to the earlier v */
+			while (out[w - 1] != v)
+				b->on_path[out[--w]] = 0;
+			continue;
+		}
+		b->on_path[v] = 1;
+		out[w++] = v;
+	}
+	for (uint32_t i = 0; i < w; i++)
+		b->on_path[out[i]] = 0;
+	return w;
+}
+
+uint32_t
+gr_best_path(GrSearch *s, uint32_t src, uint32_t dst, const uint32_t *banned, uint32_t nbanned,
+			 uint32_t *out, double *cost)
+{
+	const GrGraph *g = s->g;
+	GrBackward *b = back_get(s);
+	GrHeap	   *hf = s->heap,
+			   *hb = b->heap;
+	double		mu = INFINITY;
+	uint32_t	meet = GR_NONE,
+				len;
+
+	search_reset(s);
+	back_reset(b);
+	s->last_reverse = false;
+	if (src == dst)
+		return 0;
+	touch(s, src);
+	s->dist[src] = 0.0;
+	heap_push_or_decrease(hf, src);
+	b->touched[b->ntouched++] = dst;
+	b->dist[dst] = 0.0;
+	heap_push_or_decrease(hb, dst);
+
+	while (hf->len > 0 && hb->len > 0)
+	{
+		GR_CHECK_INTERRUPTS();
+		if (s->dist[hf->a[0]] + b->dist[hb->a[0]] >= mu)
+			break;
+		if (hf->len <= hb->len)
+		{
+			uint32_t	u = heap_pop(hf);
+			double		du = s->dist[u];
+
+			for (uint32_t p = g->fwd_off[u]; p < g->fwd_off[u + 1]; p++)
+			{
+				uint32_t	v = g->fwd_dst[p];
+				double		nd = du + (double) g->fwd_cost[p];
+
+				if (s->blocked[v] || (u == src && is_banned(banned, nbanned, v)))
+					continue;
+				if (nd < s->dist[v])
+				{
+					if (s->dist[v] == INFINITY)
+						touch(s, v);
+					s->dist[v] = nd;
+					s->pred[v] = u;
+					heap_push_or_decrease(hf, v);
+				}
+				if (b->dist[v] != INFINITY && s->dist[v] + b->dist[v] < mu)
+				{
+					mu = s->dist[v] + b->dist[v];
+					meet = v;
+				}
+			}
+		}
+		else
+		{
+			uint32_t	u = heap_pop(hb);
+			double		du = b->dist[u];
+
+			for (uint32_t p = g->rev_off[u]; p < g->rev_off[u + 1]; p++)
+			{
+				uint32_t	w = g->rev_src[p];
+				double		nd;
+
+				if (s->blocked[w] || (w == src && is_banned(banned, nbanned, u)))
+					continue;
+				nd = du + gr_arc_cost(g, w, u);
+				if (nd < b->dist[w])
+				{
+					if (b->dist[w] == INFINITY)
+						b->touched[b->ntouched++] = w;
+					b->dist[w] = nd;
+					b->succ[w] = u;
+					heap_push_or_decrease(hb, w);
+				}
+				if (s->dist[w] != INFINITY && s->dist[w] + b->dist[w] < mu)
+				{
+					mu = s->dist[w] + b->dist[w];
+					meet = w;
+				}
+			}
+		}
+	}
+	heap_clear(hf);
+	heap_clear(hb);
+	if (meet == GR_NONE)
+		return 0;
+	len = join_path(s, b, meet, out);
+	*cost = 0.0;
+	for (uint32_t i = 0; i + 1 < len; i++)
+		*cost += gr_arc_cost(g, out[i], out[i + 1]);
+	return len;
 }
 
 /* ---- BFS ---------------------------------------------------------------------------------- */

@@ -70,6 +70,21 @@ candidates_add(Candidates *c, uint32_t *nodes, uint32_t len, double cost)
 	memcpy(p->nodes, nodes, sizeof(uint32_t) * len);
 }
 
+/* Most likely path src -> dst: bidirectional unless hop-bounded. Returns its node count. */
+static uint32_t
+spur_search(GrSearch *s, uint32_t src, uint32_t dst, uint32_t max_hops, const uint32_t *banned,
+			uint32_t nbanned, uint32_t *out, double *cost)
+{
+	uint32_t	len;
+
+	if (max_hops == GR_NO_LIMIT)
+		return gr_best_path(s, src, dst, banned, nbanned, out, cost);
+	gr_shortest_paths(s, &src, 1, false, dst, INFINITY, max_hops, banned, nbanned);
+	len = gr_path_nodes(s, dst, out);
+	*cost = len ? s->dist[dst] : INFINITY;
+	return len;
+}
+
 uint32_t
 gr_k_shortest_paths(GrSearch *s, uint32_t src, uint32_t dst, uint32_t k, uint32_t max_hops,
 					GrPath *out)
@@ -81,15 +96,15 @@ gr_k_shortest_paths(GrSearch *s, uint32_t src, uint32_t dst, uint32_t k, uint32_
 	Candidates	B = {NULL, 0, 0};
 	uint32_t	found = 0,
 				len;
+	double		cost = 0.0;
 
 	if (k == 0 || src == dst)
 		goto done;
-	gr_shortest_paths(s, &src, 1, false, dst, INFINITY, max_hops, NULL, 0);
-	len = gr_path_nodes(s, dst, spur_path);
+	len = spur_search(s, src, dst, max_hops, NULL, 0, spur_path, &cost);
 	if (len == 0)
 		goto done;
 	out[0].len = len;
-	out[0].cost = s->dist[dst];
+	out[0].cost = cost;
 	out[0].nodes = gr_hooks.alloc(sizeof(uint32_t) * len);
 	memcpy(out[0].nodes, spur_path, sizeof(uint32_t) * len);
 	found = 1;
@@ -118,10 +133,9 @@ gr_k_shortest_paths(GrSearch *s, uint32_t src, uint32_t dst, uint32_t k, uint32_
 			hops_left = (max_hops == GR_NO_LIMIT) ? GR_NO_LIMIT : max_hops - j;
 			for (uint32_t i = 0; i < j; i++)
 				s->blocked[prev->nodes[i]] = 1;
-			gr_shortest_paths(s, &spur, 1, false, dst, INFINITY, hops_left, banned, nbanned);
+			slen = spur_search(s, spur, dst, hops_left, banned, nbanned, spur_path, &cost);
 			for (uint32_t i = 0; i < j; i++)
 				s->blocked[prev->nodes[i]] = 0;
-			slen = gr_path_nodes(s, dst, spur_path);
 			if (slen == 0)
 				continue;
 			memcpy(cand, prev->nodes, sizeof(uint32_t) * j);
@@ -132,7 +146,7 @@ gr_k_shortest_paths(GrSearch *s, uint32_t src, uint32_t dst, uint32_t k, uint32_
 				for (uint32_t i = 0; i < B.len && !dup; i++)
 					dup = path_equal(&B.items[i], cand, j + slen);
 				if (!dup)
-					candidates_add(&B, cand, j + slen, root_cost + s->dist[dst]);
+					candidates_add(&B, cand, j + slen, root_cost + cost);
 			}
 		}
 		if (B.len == 0)

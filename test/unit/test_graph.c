@@ -249,6 +249,44 @@ check_searches(const GrGraph *g)
 			}
 			free(d);
 		}
+	/* bidirectional: same cost as one-sided Dijkstra, with and without blocked nodes and bans */
+	for (uint32_t src = 0; src < n; src++)
+		for (uint32_t dst = 0; dst < n; dst++)
+		{
+			uint32_t	banned[2] = {rnd(n), rnd(n)};
+			uint32_t	nb = rnd(3);
+			double		cost = -1;
+			uint32_t	len;
+			uint8_t		seen[64] = {0};
+			bool		simple = true;
+
+			if (src == dst)
+				continue;
+			for (uint32_t v = 0; v < n; v++)
+				s->blocked[v] = (v != src && v != dst && rnd(5) == 0);
+			gr_shortest_paths(s, &src, 1, false, GR_NONE, INFINITY, GR_NO_LIMIT, banned, nb);
+			{
+				double		want = s->dist[dst];
+
+				len = gr_best_path(s, src, dst, banned, nb, path, &cost);
+				CHECK((len == 0) == (want == INFINITY), "bidirectional %u->%u reach", src, dst);
+				if (len)
+				{
+					CHECK(close_to(cost, want), "bidirectional %u->%u: %g vs %g", src, dst, cost, want);
+					CHECK(path[0] == src && path[len - 1] == dst, "bidirectional ends");
+					CHECK(close_to(seq_cost(c, n, path, len, false), cost), "bidirectional path cost");
+					for (uint32_t i = 0; i < len; i++)
+					{
+						simple = simple && !seen[path[i]] && (i == 0 || i == len - 1 || !s->blocked[path[i]]);
+						seen[path[i]] = 1;
+					}
+					CHECK(simple, "bidirectional path loopless and unblocked");
+					for (uint32_t i = 0; i < nb; i++)
+						CHECK(len < 2 || path[1] != banned[i], "bidirectional respects bans");
+				}
+			}
+			memset(s->blocked, 0, n);
+		}
 	gr_search_free(s);
 	free(path);
 	free(c);
