@@ -10,7 +10,7 @@ case "${1:-start}" in
 stop)
     for h in demo/stop.d/*.sh; do [ -f "$h" ] && DEMO="$DEMO" bash "$h" || true; done
     if [ -d "$DEMO/usr" ]; then cluster_stop "$DEMO" "$DEMO/usr/lib/postgresql/$IC_PG_MAJOR/bin"; fi
-    ic_log "demo stopped (data kept in $DEMO; rm -rf it to start afresh)"
+    ic_log "demo stopped; the next make demo starts a fresh cluster in $DEMO"
     exit 0 ;;
 start) ;;
 *) echo "usage: demo.sh start|stop" >&2; exit 2 ;;

@@ -71,53 +71,14 @@ CREATE FUNCTION infracast.rls_tenant() RETURNS bigint
 COMMENT ON FUNCTION infracast.rls_tenant() IS
     'The current tenant id, or NULL when none is set (used by row-level security policies).';
 
--- May the caller act for this tenant? Superusers, infracast_admin members, the proxy's
--- authenticator (it sets the tenant from a verified token) and roles listed in tenant_roles.
-CREATE FUNCTION infracast.may_use_tenant(p_tenant bigint) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT pg_catalog.pg_has_role(session_user, 'infracast_admin', 'MEMBER')
-        OR pg_catalog.pg_has_role(current_user, 'infracast_admin', 'MEMBER')
-        OR pg_catalog.pg_has_role(session_user, 'infracast_authenticator', 'MEMBER')
-        OR EXISTS (SELECT 1 FROM infracast.tenant_roles r
-                    WHERE r.tenant_id = p_tenant
-                      AND pg_catalog.pg_has_role(current_user, r.role_name, 'MEMBER'))
-$$;
-
+-- Sets the current tenant. In C, not SECURITY DEFINER: it must check the caller's own role (in a
+-- SECURITY DEFINER function current_user is the owner) and then set the superuser-only GUC.
+-- Allowed: superusers, members of infracast_admin, the proxy's authenticator session (it sets the
+-- tenant from a verified token) and roles listed (directly or by membership) in tenant_roles.
 CREATE FUNCTION infracast.set_tenant(tenant text, is_local boolean DEFAULT true)
     RETURNS bigint
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_id bigint;
-BEGIN
-    IF tenant IS NULL OR btrim(tenant) = '' THEN
-        RAISE EXCEPTION 'tenant must not be null or empty'
-            USING ERRCODE = '22004',
-                  HINT = 'Pass a tenant name or id, for example SELECT infracast.set_tenant(''acme'').';
-    END IF;
-    IF tenant ~ '^[0-9]{1,18}$' THEN
-        SELECT t.id INTO v_id FROM infracast.tenants t WHERE t.id = tenant::bigint;
-    END IF;
-    IF v_id IS NULL THEN
-        SELECT t.id INTO v_id FROM infracast.tenants t WHERE t.name = tenant;
-    END IF;
-    IF v_id IS NULL THEN
-        RAISE EXCEPTION 'tenant "%" does not exist', tenant
-            USING ERRCODE = 'IC002',
-                  HINT = 'List tenants with SELECT id, name FROM infracast.tenants, or create one with infracast.create_tenant().';
-    END IF;
-    IF NOT infracast.may_use_tenant(v_id) THEN
-        RAISE EXCEPTION 'role "%" may not act for tenant "%"', session_user, tenant
-            USING ERRCODE = '42501',
-                  HINT = 'An infracast_admin can grant it: INSERT INTO infracast.tenant_roles VALUES (<tenant id>, ''<role>'').';
-    END IF;
-    PERFORM pg_catalog.set_config('infracast.tenant_id', v_id::text, is_local);
-    RETURN v_id;
-END
-$$;
+    AS 'MODULE_PATHNAME', 'infracast_set_tenant'
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT;
 COMMENT ON FUNCTION infracast.set_tenant(text, boolean) IS
     'Sets the current tenant (by name or id) for the transaction, or for the session when is_local is false.';
 

@@ -140,10 +140,15 @@ BEGIN
             USING ERRCODE = 'IC003',
                   HINT = 'See SELECT name FROM infracast.node_kinds, or add the kind with INSERT INTO infracast.node_kinds (name) VALUES (...).';
     END IF;
+    IF NEW.criticality IS NULL OR NEW.criticality NOT IN ('low', 'medium', 'high', 'critical') THEN
+        RAISE EXCEPTION 'criticality "%" is not one of low, medium, high, critical', NEW.criticality
+            USING ERRCODE = '22023',
+                  HINT = 'Use critical for the most important assets; mark crown jewels with crown_jewel = true.';
+    END IF;
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER nodes_before_write BEFORE INSERT OR UPDATE OF kind ON infracast.nodes
+CREATE TRIGGER nodes_before_write BEFORE INSERT OR UPDATE OF kind, criticality ON infracast.nodes
     FOR EACH ROW EXECUTE FUNCTION infracast.nodes_before_write();
 
 CREATE FUNCTION infracast.edges_before_write() RETURNS trigger
@@ -176,8 +181,9 @@ BEGIN
                   HINT = 'Only kinds with has_port (such as reach, can_exploit) take a port and protocol.';
     END IF;
     IF NEW.src = NEW.dst THEN
-        RAISE EXCEPTION 'an edge cannot join node % to itself', NEW.src
-            USING ERRCODE = '23514', HINT = 'Drop self-loops: they add no attack path.';
+        RAISE EXCEPTION 'an edge cannot join a node to itself'
+            USING ERRCODE = '23514', DETAIL = pg_catalog.format('Node id %s.', NEW.src),
+                  HINT = 'Drop self-loops: they add no attack path.';
     END IF;
     RETURN NEW;
 END
@@ -206,6 +212,7 @@ BEGIN
     END IF;
     INSERT INTO infracast.graph_versions AS g (tenant_id, version)
     SELECT DISTINCT t.tenant_id, 1 FROM changed_rows t
+     WHERE EXISTS (SELECT 1 FROM infracast.tenants x WHERE x.id = t.tenant_id)  -- not when the tenant is being dropped
     ON CONFLICT (tenant_id) DO UPDATE SET version = g.version + 1;
     RETURN NULL;
 END
@@ -272,4 +279,3 @@ SELECT pg_catalog.pg_extension_config_dump('infracast.edges', '');
 SELECT pg_catalog.pg_extension_config_dump('infracast.edges_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('infracast.software', '');
 SELECT pg_catalog.pg_extension_config_dump('infracast.software_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('infracast.graph_versions', '');

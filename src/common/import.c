@@ -152,7 +152,7 @@ import_malformed(const char *path, const char *problem, const char *hint)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("malformed import document: %s %s", path, problem),
+			 errmsg("malformed import document: %s%s%s", path, problem[0] == '.' ? "" : " ", problem),
 			 errhint("%s", hint ? hint :
 					 "The document is {\"graph\": {\"nodes\": [{\"id\", \"kinds\", \"properties\"}], "
 					 "\"edges\": [{\"start\", \"end\", \"kind\", \"properties\"}]}}.")));
@@ -265,9 +265,8 @@ is_inet_literal(const char *s)
 	char	   *slash;
 	bool		v6;
 
-	if (strlen(s) >= sizeof(buf))
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
 		return false;
-	strcpy(buf, s);
 	slash = strchr(buf, '/');
 	if (slash)
 		*slash = '\0';

@@ -7,12 +7,18 @@
  */
 #include "infracast.h"
 
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
 PG_FUNCTION_INFO_V1(infracast_current_tenant);
 PG_FUNCTION_INFO_V1(infracast_rls_tenant);
+PG_FUNCTION_INFO_V1(infracast_set_tenant);
 
 static char *tenant_guc_value = NULL;
 
@@ -80,4 +86,107 @@ infracast_rls_tenant(PG_FUNCTION_ARGS)
 	if (!tenant_is_set())
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(pg_strtoint64(tenant_guc_value));
+}
+
+/* Is `member` a member (directly or not) of the role called `rolename`? False if no such role. */
+static bool
+member_of_named_role(Oid member, const char *rolename)
+{
+	Oid			role = get_role_oid(rolename, true);
+
+	return OidIsValid(role) && is_member_of_role(member, role);
+}
+
+/*
+ * Looks the tenant up by id (all digits) or name, bypassing row-level security (a role sees only
+ * its current tenant's row), and tells whether `caller` may act for it. Returns 0 when unknown.
+ */
+static int64
+tenant_lookup(const char *tenant, Oid caller, Oid session, bool *allowed)
+{
+	Oid			save_userid;
+	int			save_sec;
+	int64		id = 0;
+	bool		isnull;
+	Datum		arg = CStringGetTextDatum(tenant);
+	Oid			argtype = TEXTOID;
+
+	*allowed = false;
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT t.id FROM infracast.tenants t "
+							  "WHERE ($1 ~ '^[0-9]{1,18}$' AND t.id = $1::bigint) OR t.name = $1 "
+							  "ORDER BY (t.name = $1) LIMIT 1",
+							  1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read infracast.tenants");
+	if (SPI_processed == 1)
+		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+	if (id != 0)
+	{
+		if (superuser_arg(caller) ||
+			member_of_named_role(caller, "infracast_admin") ||
+			member_of_named_role(session, "infracast_admin") ||
+			(session != BOOTSTRAP_SUPERUSERID && !superuser_arg(session) &&
+			 member_of_named_role(session, "infracast_authenticator")))
+			*allowed = true;
+		else
+		{
+			Datum		idarg = Int64GetDatum(id);
+			Oid			idtype = INT8OID;
+
+			if (SPI_execute_with_args("SELECT role_name::text FROM infracast.tenant_roles WHERE tenant_id = $1",
+									  1, &idtype, &idarg, NULL, true, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not read infracast.tenant_roles");
+			for (uint64 i = 0; i < SPI_processed && !*allowed; i++)
+				*allowed = member_of_named_role(caller,
+												SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		}
+	}
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec);
+	return id;
+}
+
+/*
+ * infracast.set_tenant(tenant text, is_local boolean DEFAULT true): sets the current tenant for
+ * the transaction (or the session, as set_config does) after checking the caller may act for it.
+ */
+Datum
+infracast_set_tenant(PG_FUNCTION_ARGS)
+{
+	char	   *tenant;
+	bool		is_local = PG_ARGISNULL(1) ? true : PG_GETARG_BOOL(1);
+	bool		allowed;
+	int64		id;
+	char		idbuf[32];
+
+	tenant = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (tenant == NULL || strspn(tenant, " \t\r\n") == strlen(tenant))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("tenant must not be null or empty"),
+				 errhint("Pass a tenant name or id, for example SELECT infracast.set_tenant('acme').")));
+
+	id = tenant_lookup(tenant, GetUserId(), GetSessionUserId(), &allowed);
+	if (id == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_IC_UNKNOWN_TENANT),
+				 errmsg("tenant \"%s\" does not exist", tenant),
+				 errhint("List tenants with SELECT id, name FROM infracast.tenants (as an infracast_admin), "
+						 "or create one with infracast.create_tenant().")));
+	if (!allowed)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" may not act for tenant \"%s\"",
+						GetUserNameFromId(GetUserId(), false), tenant),
+				 errhint("An infracast_admin can allow it: INSERT INTO infracast.tenant_roles "
+						 "VALUES (<tenant id>, '<role>').")));
+
+	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, id);
+	(void) set_config_option("infracast.tenant_id", idbuf, PGC_SUSET, PGC_S_SESSION,
+							 is_local ? GUC_ACTION_LOCAL : GUC_ACTION_SET, true, 0, false);
+	PG_RETURN_INT64(id);
 }

@@ -3,7 +3,7 @@
 #
 #  1. installs missing Debian packages (root) or prints the apt-get line and stops;
 #  2. builds, and installs into a private staged copy of PostgreSQL (see lib.sh);
-#  3. runs the C unit tests (test/unit, built by `make unit-build`);
+#  3. runs the C unit tests (test/unit, built by `make unit-build`), under valgrind when present;
 #  4. starts a cluster as postgres with shared_preload_libraries='infracast';
 #  5. runs pg_regress over sql/ (make installcheck), pg_prove over test/pgtap/, and every
 #     test/integration/*.sh;
@@ -59,9 +59,12 @@ export INFRACAST_SHARED_DATA="${IC_SHARED_DATA:-/nonexistent/shared/data}" INFRA
 
 # --- C unit tests -------------------------------------------------------------------------------
 if make -s unit-build >"$IC_STAGE/unit-build.log" 2>&1; then
+    # Under valgrind (memory errors and leaks fail the test) when it is installed.
+    vg=()
+    command -v valgrind >/dev/null && vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite)
     for t in test/unit/bin/*; do
         [ -x "$t" ] || continue
-        if "$t" >"$IC_STAGE/unit-$(basename "$t").log" 2>&1; then record "unit $(basename "$t")" 0
+        if (cd "$IC_ROOT" && "${vg[@]}" "$t") >"$IC_STAGE/unit-$(basename "$t").log" 2>&1; then record "unit $(basename "$t")" 0
         else record "unit $(basename "$t")" 1; tail -n 30 "$IC_STAGE/unit-$(basename "$t").log"; fi
     done
 else
