@@ -25,12 +25,20 @@ gr_count_best_paths(GrSearch *s, const uint32_t *sources, uint32_t nsources,
 	uint64_t   *below = gr_hooks.alloc(sizeof(uint64_t) * (g->n ? g->n : 1));
 	uint64_t	pairs = 0;
 
+	uint32_t	ntargets = 0;
+
 	memset(below, 0, sizeof(uint64_t) * (g->n ? g->n : 1));
+	for (uint32_t v = 0; v < g->n; v++)
+		ntargets += is_target[v] ? 1 : 0;
 	for (uint32_t i = 0; i < nsources; i++)
 	{
 		uint32_t	src = sources[i];
 
+		/* nothing past the last target settled matters to the counts */
+		s->stop_mask = is_target;
+		s->stop_count = ntargets;
 		gr_shortest_paths(s, &src, 1, false, GR_NONE, INFINITY, GR_NO_LIMIT, NULL, 0);
+		s->stop_mask = NULL;
 		for (uint32_t j = s->norder; j-- > 0;)
 		{
 			uint32_t	v = s->order[j];
@@ -75,8 +83,8 @@ uint32_t
 gr_dominators(const GrGraph *g, const uint32_t *sources, uint32_t nsources,
 			  const uint8_t *is_target, uint32_t *idom_out, uint32_t *dominated_targets)
 {
-	uint32_t	n = g->n,
-				root = g->n;
+	uint32_t	n = g->n;
+	uint32_t	root = n;		/* the virtual root above the sources */
 	uint32_t   *po = gr_hooks.alloc(sizeof(uint32_t) * (n + 1));	/* postorder number */
 	uint32_t   *rpo = gr_hooks.alloc(sizeof(uint32_t) * (n + 1));	/* nodes by postorder */
 	uint32_t   *stack = gr_hooks.alloc(sizeof(uint32_t) * (n + 1));

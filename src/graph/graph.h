@@ -103,6 +103,10 @@ typedef struct GrSearch
 	uint32_t   *order;			/* nodes in the order they were settled */
 	uint32_t	norder;
 	uint8_t    *blocked;		/* [n] nodes a search must not enter (set by the caller) */
+	/* Optional early stop of Dijkstra (set by the caller): once stop_count nodes marked in
+	 * stop_mask are settled, the rest of the graph is left unsettled. */
+	const uint8_t *stop_mask;
+	uint32_t	stop_count;
 	/* private */
 	uint32_t   *touched;		/* nodes whose slots the last search wrote */
 	uint32_t	ntouched;

@@ -242,7 +242,7 @@ arcs_resolve(const GraphSnapshot *gs, ArcEdge *arcs, uint32 n)
 		HeapTuple	tup = SPI_tuptable->vals[r];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		ArcEdge		key;
+		ArcEdge		key = {0};
 		ArcEdge    *hit;
 
 		key.u = gr_node_index(g, DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull)));
@@ -261,7 +261,7 @@ arcs_resolve(const GraphSnapshot *gs, ArcEdge *arcs, uint32 n)
 static ArcEdge *
 arc_lookup(ArcEdge *arcs, uint32 n, uint32 u, uint32 v)
 {
-	ArcEdge		key;
+	ArcEdge		key = {0};
 
 	key.u = u;
 	key.v = v;
@@ -315,6 +315,7 @@ infracast_attack_paths(PG_FUNCTION_ARGS)
 	uint32	   *buf;
 	ArcEdge    *arcs;
 	uint64		total_arcs = 0;
+	uint8	   *in_targets;
 
 	if (PG_ARGISNULL(2))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("k must not be NULL")));
@@ -330,13 +331,9 @@ infracast_attack_paths(PG_FUNCTION_ARGS)
 	k = (uint32) PG_GETARG_INT32(2);
 	max_hops = max_hops_argument(fcinfo, 3);
 
-	{
-		uint8	   *in_targets = node_mask(g, targets, nt);
-
-		for (uint32 i = 0; i < ns; i++)
-			pairs += nt - (in_targets[sources[i]] ? 1 : 0);
-		pfree(in_targets);
-	}
+	in_targets = node_mask(g, targets, nt);
+	for (uint32 i = 0; i < ns; i++)
+		pairs += nt - (in_targets[sources[i]] ? 1 : 0);
 	if (pairs == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -373,8 +370,12 @@ infracast_attack_paths(PG_FUNCTION_ARGS)
 		}
 		else if (k == 1)
 		{
+			/* stop once every target is settled */
+			s->stop_mask = in_targets;
+			s->stop_count = nt;
 			gr_shortest_paths(s, &src, 1, false, nt == 1 ? targets[0] : GR_NONE, INFINITY, max_hops,
 							  NULL, 0);
+			s->stop_mask = NULL;
 			for (uint32 j = 0; j < nt; j++)
 			{
 				uint32		len;

@@ -340,6 +340,7 @@ dijkstra(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse, 
 	const GrGraph *g = s->g;
 	uint32_t	ban_from = (nsources == 1 && nbanned > 0) ? sources[0] : GR_NONE;
 	GrLazyHeap *h = s->lazy;
+	uint32_t	to_settle = s->stop_mask ? s->stop_count : UINT32_MAX;
 
 	if (h == NULL)
 	{
@@ -370,7 +371,7 @@ dijkstra(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse, 
 			continue;			/* stale: u was reached more cheaply since */
 		GR_CHECK_INTERRUPTS();
 		s->order[s->norder++] = u;
-		if (u == target)
+		if (u == target || (s->stop_mask && s->stop_mask[u] && --to_settle == 0))
 			break;
 		lo = reverse ? g->rev_off[u] : g->fwd_off[u];
 		hi = reverse ? g->rev_off[u + 1] : g->fwd_off[u + 1];

@@ -611,7 +611,7 @@ check_mulval_shape(void)
 int
 main(void)
 {
-	for (int round = 0; round < 1500; round++)
+	for (int round = 0; round < 800; round++)
 	{
 		uint32_t	n = 2 + rnd(10);
 		uint32_t	m = rnd(n * 3);
