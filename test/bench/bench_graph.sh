@@ -34,18 +34,6 @@ BEGIN
     END LOOP;
     RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(times) x);
 END $$;
--- One run, NULL when it passes limit_ms (the recursive CTEs, pgr_drivingDistance).
-CREATE FUNCTION bench.ms_or_timeout(query text, limit_ms int) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE r float8;
-BEGIN
-    PERFORM set_config('statement_timeout', limit_ms::text, true);
-    r := bench.ms(query, 1);
-    PERFORM set_config('statement_timeout', '0', true);
-    RETURN r;
-EXCEPTION WHEN query_canceled THEN
-    PERFORM set_config('statement_timeout', '0', true);
-    RETURN NULL;
-END $$;
 SQL
 
 # The plain-C core alone (no SQL, one core), for the engine's own traversal rate.
@@ -129,7 +117,8 @@ mkdir -p "$(dirname "$OUT")"
     echo "Times are server-side medians (test/bench/graph/measure.sql), rows counted but not sent to the client;"
     echo "\"warm\" means the snapshot is cached in the backend, as it is for an application's connection."
     echo "pgRouting rebuilds its graph from SQL on every call, which is most of its time; \"—\" means not"
-    echo "measured (pgRouting runs once per question on the largest graphs) or no answer within the limit."
+    echo "measured (pgRouting runs once per question on the largest graphs) or not finished within its limit"
+    echo "(120 s for pgr_drivingDistance, 60 s for the recursive CTEs, 300 s for the whole-graph analyses)."
     printf '%s\n' "${sections[@]}"
 } > "$OUT"
 log "wrote $OUT"
