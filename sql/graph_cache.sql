@@ -2,7 +2,9 @@
 -- earlier in the same transaction included), never confused by a rolled-back change, bounded by
 -- infracast.graph_cache_mb with a clear error.
 \set VERBOSITY terse
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
+RESET client_min_messages;
 SELECT infracast.create_tenant('g_cache') AS tid \gset
 SELECT infracast.create_tenant('g_cache_b') AS tidb \gset
 SELECT infracast.set_tenant('g_cache', false) AS t \gset

@@ -1,7 +1,9 @@
 -- Bad input to the graph functions: each gets a clear error with its own SQLSTATE
 -- (docs/graph.md lists them), and the session keeps working afterwards.
 \set VERBOSITY terse
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
+RESET client_min_messages;
 -- Runs a statement and shows its SQLSTATE and message (or that it raised nothing).
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN

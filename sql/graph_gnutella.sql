@@ -1,7 +1,9 @@
 -- SNAP p2p-Gnutella04 (../shared/data/graphs/p2p-Gnutella04.txt, ids shifted to 1..10876): the
 -- published figures in SOURCES.md are the oracle.
 \set VERBOSITY terse
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
+RESET client_min_messages;
 \getenv shared INFRACAST_SHARED_DATA
 \set gnutella :shared '/graphs/p2p-Gnutella04.txt'
 CREATE TEMP TABLE gnutella (u bigint, v bigint);

@@ -9,7 +9,9 @@
 -- Goal execCode(workStation, _): the path must cross webServer and fileServer, both are
 -- dominators, and the cheapest fix cuts it.
 \set VERBOSITY terse
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
+RESET client_min_messages;
 SELECT infracast.create_tenant('g_mulval') AS tid \gset
 SELECT infracast.set_tenant('g_mulval', false) AS tid \gset
 INSERT INTO infracast.nodes (external_id, kind, name, entry_point, crown_jewel) VALUES

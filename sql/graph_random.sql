@@ -2,7 +2,9 @@
 -- pairs): attack_paths costs must equal pgr_dijkstra's for every sampled pair, k-path costs must
 -- equal pgr_KSP's, and hop-bounded paths must equal a brute-force recursive CTE.
 \set VERBOSITY terse
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
+RESET client_min_messages;
 CREATE EXTENSION IF NOT EXISTS pgrouting CASCADE;
 SET client_min_messages = warning;
 
