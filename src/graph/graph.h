@@ -98,7 +98,8 @@ typedef struct GrSearch
 {
 	const GrGraph *g;
 	double	   *dist;			/* [n] best cost found, INFINITY when unreached */
-	uint32_t   *pred;			/* [n] predecessor on the best path, GR_NONE for a source */
+	uint32_t   *pred;			/* [n] predecessor on the best path, GR_NONE for a source; of
+								 * equally good ones (Dijkstra), the lowest index */
 	uint32_t   *hops;			/* [n] fewest hops (BFS), arcs on the best path (hop-bounded) */
 	uint32_t   *order;			/* nodes in the order they were settled */
 	uint32_t	norder;

@@ -2,9 +2,10 @@
  * search.c: most-likely paths (Dijkstra on -ln p), hop-bounded most-likely paths (layered
  * Bellman-Ford) and fewest-hop reachability (BFS), forward or reverse, over a CSR snapshot.
  *
- * Dijkstra uses a 4-ary heap indexed by node (decrease-key in place), which keeps the heap small
- * and its levels few. A search touches only what it reaches and records it, so the next search
- * resets just that: Yen's algorithm runs many searches that each reach a small part of a big graph.
+ * One-to-all Dijkstra uses a radix heap (sequential memory access; see below); the bidirectional
+ * single-pair search uses two small 4-ary heaps indexed by node. A search touches only what it
+ * reaches and records it, so the next search resets just that: Yen's algorithm runs many searches
+ * that each reach a small part of a big graph.
  *
  * Hop-bounded search: round h relaxes the arcs out of the nodes improved in round h-1, using their
  * values as of the end of round h-1, so after round h every value is the best over paths of at
@@ -42,86 +43,129 @@ typedef struct GrBackward
 
 static void back_free(GrBackward *b);
 
-/* ---- lazy 4-ary heap with the keys inline (one-to-all Dijkstra) ------------------------------
- * Decrease-key is replaced by pushing again and skipping stale entries when they surface: every
- * comparison then reads the heap's own contiguous memory instead of a random dist[] slot, which
- * is what costs most on graphs far bigger than the CPU caches.
+/* ---- radix heap (one-to-all Dijkstra) ----------------------------------------------------------
+ * Dijkstra pops keys in non-decreasing order, and a non-negative double's bit pattern orders as an
+ * unsigned integer, so a radix heap applies: 65 buckets, an entry sits in the bucket of the highest
+ * bit where its key differs from the last key popped, and pushes are appends. Every access is
+ * sequential, where a binary or 4-ary heap of a million entries misses the cache at every level of
+ * every pop (that was most of Dijkstra's time on large graphs). Decrease-key is a second push; the
+ * stale entry is skipped when it surfaces. Exact: keys are the double distances themselves.
  */
-typedef struct LazyEntry
+typedef struct RadixEntry
 {
-	double		key;
+	uint64_t	key;
 	uint32_t	node;
-} LazyEntry;
+} RadixEntry;
+
+typedef struct RadixBucket
+{
+	RadixEntry *a;
+	uint32_t	len;
+	uint32_t	cap;
+} RadixBucket;
 
 typedef struct GrLazyHeap
 {
-	LazyEntry  *a;
-	uint32_t	len;
-	uint32_t	cap;
+	RadixBucket b[65];
+	uint64_t	last;
+	uint64_t	size;
 } GrLazyHeap;
 
-static void
-lazy_push(GrLazyHeap *h, double key, uint32_t node)
+static inline uint64_t
+key_bits(double d)
 {
-	uint32_t	i;
+	uint64_t	k;
 
-	if (h->len == h->cap)
-	{
-		uint32_t	cap = h->cap ? h->cap * 2 : 4096;
-		LazyEntry  *a = gr_hooks.alloc(sizeof(LazyEntry) * cap);
-
-		if (h->a)
-		{
-			memcpy(a, h->a, sizeof(LazyEntry) * h->len);
-			gr_hooks.release(h->a);
-		}
-		h->a = a;
-		h->cap = cap;
-	}
-	i = h->len++;
-	while (i > 0)
-	{
-		uint32_t	parent = (i - 1) / 4;
-
-		if (h->a[parent].key <= key)
-			break;
-		h->a[i] = h->a[parent];
-		i = parent;
-	}
-	h->a[i].key = key;
-	h->a[i].node = node;
+	memcpy(&k, &d, sizeof(k));
+	return k;
 }
 
-static LazyEntry
+static inline double
+key_double(uint64_t k)
+{
+	double		d;
+
+	memcpy(&d, &k, sizeof(d));
+	return d;
+}
+
+static inline int
+radix_bucket(const GrLazyHeap *h, uint64_t key)
+{
+	return key == h->last ? 0 : 64 - __builtin_clzll(key ^ h->last);
+}
+
+static inline void
+radix_append(RadixBucket *bk, uint64_t key, uint32_t node)
+{
+	if (bk->len == bk->cap)
+	{
+		uint32_t	cap = bk->cap ? bk->cap * 2 : 256;
+		RadixEntry *a = gr_hooks.alloc(sizeof(RadixEntry) * cap);
+
+		if (bk->a)
+		{
+			memcpy(a, bk->a, sizeof(RadixEntry) * bk->len);
+			gr_hooks.release(bk->a);
+		}
+		bk->a = a;
+		bk->cap = cap;
+	}
+	bk->a[bk->len].key = key;
+	bk->a[bk->len].node = node;
+	bk->len++;
+}
+
+static inline void
+lazy_push(GrLazyHeap *h, double key, uint32_t node)
+{
+	uint64_t	k = key_bits(key);
+
+	radix_append(&h->b[radix_bucket(h, k)], k, node);
+	h->size++;
+}
+
+static RadixEntry
 lazy_pop(GrLazyHeap *h)
 {
-	LazyEntry	top = h->a[0],
-				last;
-	uint32_t	i = 0;
-
-	if (--h->len == 0)
-		return top;
-	last = h->a[h->len];
-	for (;;)
+	if (h->b[0].len == 0)
 	{
-		uint32_t	first = 4 * i + 1,
-					end = first + 4 < h->len ? first + 4 : h->len,
-					best = GR_NONE;
-		double		bk = last.key;
+		int			i = 1;
+		RadixBucket *bk;
+		uint64_t	min;
 
-		for (uint32_t c = first; c < end; c++)
-			if (h->a[c].key < bk)
-			{
-				bk = h->a[c].key;
-				best = c;
-			}
-		if (best == GR_NONE)
-			break;
-		h->a[i] = h->a[best];
-		i = best;
+		while (h->b[i].len == 0)
+			i++;
+		bk = &h->b[i];
+		min = bk->a[0].key;
+		for (uint32_t j = 1; j < bk->len; j++)
+			if (bk->a[j].key < min)
+				min = bk->a[j].key;
+		h->last = min;
+		for (uint32_t j = 0; j < bk->len; j++)
+			radix_append(&h->b[radix_bucket(h, bk->a[j].key)], bk->a[j].key, bk->a[j].node);
+		bk->len = 0;
 	}
-	h->a[i] = last;
-	return top;
+	h->size--;
+	return h->b[0].a[--h->b[0].len];
+}
+
+static void
+lazy_clear(GrLazyHeap *h)
+{
+	for (int i = 0; i < 65; i++)
+		h->b[i].len = 0;
+	h->size = 0;
+	h->last = 0;
+}
+
+static void
+lazy_free(GrLazyHeap *h)
+{
+	for (int i = 0; i < 65; i++)
+		if (h->b[i].a)
+			gr_hooks.release(h->b[i].a);
+	gr_hooks.release(h);
 }
 
 /* ---- 4-ary heap keyed by a dist array -------------------------------------------------------- */
@@ -275,11 +319,7 @@ gr_search_free(GrSearch *s)
 	gr_hooks.release(s->touched);
 	heap_free(s->heap);
 	if (s->lazy)
-	{
-		if (s->lazy->a)
-			gr_hooks.release(s->lazy->a);
-		gr_hooks.release(s->lazy);
-	}
+		lazy_free(s->lazy);
 	if (s->back)
 		back_free(s->back);
 	if (s->log)
@@ -347,7 +387,7 @@ dijkstra(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse, 
 		h = s->lazy = gr_hooks.alloc(sizeof(GrLazyHeap));
 		memset(h, 0, sizeof(GrLazyHeap));
 	}
-	h->len = 0;
+	lazy_clear(h);
 	for (uint32_t i = 0; i < nsources; i++)
 	{
 		uint32_t	v = sources[i];
@@ -359,11 +399,11 @@ dijkstra(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse, 
 		s->hops[v] = 0;
 		lazy_push(h, 0.0, v);
 	}
-	while (h->len > 0)
+	while (h->size > 0)
 	{
-		LazyEntry	top = lazy_pop(h);
+		RadixEntry	top = lazy_pop(h);
 		uint32_t	u = top.node;
-		double		du = top.key;
+		double		du = key_double(top.key);
 		uint32_t	lo,
 					hi;
 
@@ -380,10 +420,12 @@ dijkstra(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse, 
 			uint32_t	v = reverse ? g->rev_src[p] : g->fwd_dst[p];
 			double		nd;
 
-			if (s->blocked[v] || (u == ban_from && is_banned(banned, nbanned, v)))
-				continue;
-			nd = du + (reverse ? gr_arc_cost(g, v, u) : (double) g->fwd_cost[p]);
-			if (nd < s->dist[v] && nd <= max_cost)
+			double		c = reverse ? gr_arc_cost(g, v, u) : (double) g->fwd_cost[p];
+
+			nd = du + c;
+			/* dist[v] first: blocked[] and the bans are looked at only for an improvement */
+			if (nd < s->dist[v] && nd <= max_cost && !s->blocked[v] &&
+				!(u == ban_from && is_banned(banned, nbanned, v)))
 			{
 				if (s->dist[v] == INFINITY)
 					touch(s, v);
@@ -391,9 +433,19 @@ dijkstra(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse, 
 				s->pred[v] = u;
 				lazy_push(h, nd, v);
 			}
+			else if (nd == s->dist[v] && c > 0.0 && u < s->pred[v] && s->pred[v] != GR_NONE &&
+					 !s->blocked[v] && !(u == ban_from && is_banned(banned, nbanned, v)))
+			{
+				/*
+				 * A tie: keep the lowest predecessor, so that paths and "via" do not depend on
+				 * the heap's order. With c > 0, u settles before v, so v's place in order[]
+				 * (after its predecessor) still holds.
+				 */
+				s->pred[v] = u;
+			}
 		}
 	}
-	h->len = 0;
+	lazy_clear(h);
 }
 
 /* ---- hop-bounded (layered Bellman-Ford) ------------------------------------------------------ */

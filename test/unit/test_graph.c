@@ -204,6 +204,26 @@ check_searches(const GrGraph *g)
 			double	   *d = bf_table(g, c, src, rev);
 
 			gr_shortest_paths(s, &src, 1, rev, GR_NONE, INFINITY, GR_NO_LIMIT, NULL, 0);
+			/* ties: the lowest predecessor (when no zero-cost arc ties too) */
+			for (uint32_t v = 0; v < n && !rev; v++)
+			{
+				uint32_t	lowest = GR_NONE;
+				bool		zero_tie = false;
+
+				if (v == src || s->dist[v] == INFINITY)
+					continue;
+				for (uint32_t u = 0; u < n; u++)
+					if (s->dist[u] != INFINITY && c[u * n + v] != INFINITY &&
+						s->dist[u] + c[u * n + v] == s->dist[v])
+					{
+						if (c[u * n + v] == 0)
+							zero_tie = true;
+						else if (lowest == GR_NONE)
+							lowest = u;
+					}
+				if (!zero_tie && lowest != GR_NONE)
+					CHECK(s->pred[v] == lowest, "tie %u->%u: pred %u, lowest %u", src, v, s->pred[v], lowest);
+			}
 			for (uint32_t v = 0; v < n; v++)
 			{
 				uint32_t	len = gr_path_nodes(s, v, path);
