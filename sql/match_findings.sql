@@ -86,7 +86,7 @@ SELECT n.external_id, s.name, f.cve_id, f.status, f.priority, f.risk
  ORDER BY 1, 2, 3;
 -- can_exploit edges: into nodes with network-exploitable findings, from whoever reaches them
 SELECT s.external_id AS src, d.external_id AS dst, e.likelihood, e.attrs
-  FROM edges e JOIN nodes s ON s.id = e.src JOIN nodes d ON d.id = e.dst
+  FROM edges e JOIN nodes s ON s.id = e.src AND s.tenant_id = e.tenant_id JOIN nodes d ON d.id = e.dst AND d.tenant_id = e.tenant_id
  WHERE e.kind = 'can_exploit' AND e.tenant_id = current_tenant() ORDER BY 1, 2;
 SELECT rank, priority, risk, cve_id, node_external_id, software, kev, ransomware, epss_percentile,
        path_to_crown_jewel, reasons
@@ -106,7 +106,7 @@ SELECT n.external_id, f.cve_id, f.status, f.status_note, f.fixed_at IS NOT NULL 
  WHERE f.tenant_id = current_tenant()
  ORDER BY 1, 2;
 SELECT s.external_id AS src, d.external_id AS dst, e.attrs
-  FROM edges e JOIN nodes s ON s.id = e.src JOIN nodes d ON d.id = e.dst
+  FROM edges e JOIN nodes s ON s.id = e.src AND s.tenant_id = e.tenant_id JOIN nodes d ON d.id = e.dst AND d.tenant_id = e.tenant_id
  WHERE e.kind = 'can_exploit' AND e.tenant_id = current_tenant() ORDER BY 1, 2;
 
 -- downgrade: the fixed finding reopens; deleting software makes its finding fixed
