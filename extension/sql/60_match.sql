@@ -324,6 +324,9 @@ DECLARE
     v_tenant  bigint := infracast.current_tenant();
     v_reopened bigint;
 BEGIN
+    -- The licence must include matching (and scoring, which every run does): IC303 otherwise.
+    PERFORM infracast.require_feature('vuln_matching');
+    PERFORM infracast.require_feature('risk_scoring');
     -- With no NVD data every finding would look fixed: refuse instead of losing them.
     IF NOT EXISTS (SELECT 1 FROM infracast.cve_cpe_match) THEN
         RAISE EXCEPTION 'no NVD configurations are loaded'

@@ -18,6 +18,7 @@
  * not) together with the data.
  */
 #include "feeds/feeds.h"
+#include "license/license.h"
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -233,6 +234,9 @@ infracast_feeds_load(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	int			i = 0;
 	ListCell   *lc;
+
+	/* Loading feeds is a licensed feature (IC303 when the licence lacks it). */
+	license_require_feature("feeds");
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,

@@ -10,6 +10,7 @@
  * likelihoods in double precision, so they equal pgRouting's on cost = -ln(likelihood).
  */
 #include "graph/graph_api.h"
+#include "license/license.h"
 
 #include <math.h>
 
@@ -44,6 +45,18 @@ PG_FUNCTION_INFO_V1(infracast_graph_stats);
 PG_FUNCTION_INFO_V1(infracast_graph_cache_clear);
 
 /* ---- argument helpers -------------------------------------------------------------------------- */
+
+/*
+ * The current tenant's snapshot for an attack-path analysis: the licence must include the
+ * attack_paths feature (IC303 otherwise). node_exposure() and graph_stats() skip the check: the
+ * first is a building block of risk scoring, the second only describes the cache.
+ */
+static GraphSnapshot *
+analysis_snapshot(void)
+{
+	license_require_feature("attack_paths");
+	return graph_snapshot_current();
+}
 
 static int
 uint32_cmp(const void *a, const void *b)
@@ -300,7 +313,7 @@ Datum
 infracast_attack_paths(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	GraphSnapshot *gs = graph_snapshot_current();
+	GraphSnapshot *gs = analysis_snapshot();
 	const GrGraph *g = &gs->g;
 	uint32		ns,
 				nt,
@@ -552,7 +565,7 @@ infracast_blast_radius(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("min_likelihood must be between 0 and 1 (got %g)", min_likelihood)));
-	gs = graph_snapshot_current();
+	gs = analysis_snapshot();
 	v = gr_node_index(&gs->g, id);
 	if (v == GR_NONE)
 		ereport(ERROR,
@@ -567,7 +580,7 @@ infracast_blast_radius(PG_FUNCTION_ARGS)
 Datum
 infracast_exposure(PG_FUNCTION_ARGS)
 {
-	GraphSnapshot *gs = graph_snapshot_current();
+	GraphSnapshot *gs = analysis_snapshot();
 	uint32		nt;
 	uint32	   *targets = nodes_argument(fcinfo, 0, "targets", gs, GR_JEWEL, &nt);
 	uint32		max_hops = max_hops_argument(fcinfo, 1);
@@ -580,7 +593,7 @@ infracast_exposure(PG_FUNCTION_ARGS)
 Datum
 infracast_exposure_summary(PG_FUNCTION_ARGS)
 {
-	GraphSnapshot *gs = graph_snapshot_current();
+	GraphSnapshot *gs = analysis_snapshot();
 	const GrGraph *g = &gs->g;
 	uint32		nt,
 				ns = 0;
@@ -681,7 +694,7 @@ Datum
 infracast_choke_points(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	GraphSnapshot *gs = graph_snapshot_current();
+	GraphSnapshot *gs = analysis_snapshot();
 	const GrGraph *g = &gs->g;
 	uint32		ns,
 				nt,
@@ -856,7 +869,7 @@ scan_fix_costs(GraphSnapshot *gs, double *cap, const uint8 *in_cut, const uint64
 Datum
 infracast_remediation_plan(PG_FUNCTION_ARGS)
 {
-	GraphSnapshot *gs = graph_snapshot_current();
+	GraphSnapshot *gs = analysis_snapshot();
 	const GrGraph *g = &gs->g;
 	uint32		ns,
 				nt,
@@ -979,7 +992,7 @@ Datum
 infracast_strong_components(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	GraphSnapshot *gs = graph_snapshot_current();
+	GraphSnapshot *gs = analysis_snapshot();
 	const GrGraph *g = &gs->g;
 	uint32	   *comp = palloc(sizeof(uint32) * (g->n + 1));
 	uint32		count = gr_strong_components(g, comp);
