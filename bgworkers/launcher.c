@@ -4,11 +4,25 @@
 #include "infracast.h"
 
 #include "miscadmin.h"
+#include "postmaster/bgworker.h"
 
-/* Registers the workers; they exist only with shared_preload_libraries (none yet). */
+/* Registers the workers; they exist only with shared_preload_libraries. */
 void
 bgworkers_init(void)
 {
+	BackgroundWorker worker;
+
 	if (!process_shared_preload_libraries_in_progress)
 		return;
+
+	/* The feed worker (feed_worker.c): loads the configured feed files and keeps them current. */
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 60;	/* after a crash, start again a minute later */
+	strlcpy(worker.bgw_library_name, "infracast", BGW_MAXLEN);
+	strlcpy(worker.bgw_function_name, "feeds_worker_main", BGW_MAXLEN);
+	strlcpy(worker.bgw_name, "infracast feed worker", BGW_MAXLEN);
+	strlcpy(worker.bgw_type, "infracast feed worker", BGW_MAXLEN);
+	RegisterBackgroundWorker(&worker);
 }

@@ -17,6 +17,8 @@ start) ;;
 esac
 
 ensure_packages
+KEV_REAL="$IC_ROOT/../shared/data/feeds/kev/cisagov-kev-data/known_exploited_vulnerabilities.json"
+[ -f "$KEV_REAL" ] && export INFRACAST_KEV_SEED="$KEV_REAL"
 make -s all
 mkdir -p "$DEMO"; chmod 755 "$DEMO"
 if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$DEMO"; then
@@ -32,7 +34,8 @@ cluster_start "$DEMO" "$BIN"
 export IC_DEMO="$DEMO" IC_BINDIR="$BIN"
 
 psql -qX -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE infracast"
-for step in $(ls demo/sql/*.sql demo/*.sh 2>/dev/null | grep -v '/demo.sh$' | sort -t/ -k2); do
+# Steps run in the order of their file names (NN_), whether SQL or shell.
+for step in $(ls demo/sql/*.sql demo/*.sh 2>/dev/null | grep -v '/demo.sh$' | awk -F/ '{print $NF "\t" $0}' | sort | cut -f2); do
     case "$step" in
         *.sql) psql -X -q -v ON_ERROR_STOP=1 -d infracast -f "$step" ;;
         *.sh)  bash "$step" ;;

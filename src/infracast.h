@@ -20,7 +20,7 @@
  *   IC003  unknown node or edge kind
  *   IC004  import document names a node that does not exist (strict import)
  *   IC1xx  graph engine            IC2xx  feeds            IC3xx  licence
- *   IC4xx  matching and scoring
+ *   IC4xx  matching and scoring   IC5xx  REST API and proxy
  */
 #define ERRCODE_IC_NO_TENANT          MAKE_SQLSTATE('I', 'C', '0', '0', '1')
 #define ERRCODE_IC_UNKNOWN_TENANT     MAKE_SQLSTATE('I', 'C', '0', '0', '2')

@@ -7,7 +7,9 @@
 -- workstations assumed breached by phishing. The generator is deterministic (setseed).
 \set ON_ERROR_STOP 1
 \pset footer off
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
+RESET client_min_messages;
 
 CREATE FUNCTION pg_temp.demo_enterprise(p_tenant text, n_ws int, n_users int, n_apps int, seed float8)
 RETURNS jsonb LANGUAGE plpgsql AS $$

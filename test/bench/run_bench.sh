@@ -5,6 +5,8 @@ set -uo pipefail
 source "$(dirname "$0")/../harness/lib.sh"
 cd "$IC_ROOT"
 ensure_packages || exit 1
+KEV_REAL="$IC_ROOT/../shared/data/feeds/kev/cisagov-kev-data/known_exploited_vulnerabilities.json"
+[ -f "$KEV_REAL" ] && export INFRACAST_KEV_SEED="$KEV_REAL"
 make -s all || exit 1
 IC_STAGE=$(mktemp -d /tmp/infracast-bench.XXXXXX); export IC_STAGE
 IC_BINDIR=$(stage_install "$IC_STAGE") || exit 1; export IC_BINDIR
@@ -18,11 +20,5 @@ for b in test/bench/bench_*.sh; do
     ic_log "running $b"
     bash "$b" || { ic_log "$b failed"; rc=1; }
 done
-{
-    echo "# Benchmarks"
-    echo
-    echo "Produced by \`make bench\` (one benchmark: \`make bench BENCH=<name>\`). Each section names the"
-    echo "command, the machine and the date of its own run; ratios are against a peer measured in the same run."
-    for f in docs/benchmarks/*.md; do [ -f "$f" ] && { echo; cat "$f"; }; done
-} > docs/benchmarks.md
+bash test/bench/assemble_docs.sh
 exit $rc

@@ -80,6 +80,8 @@ cluster_start() {
         for f in "$@"; do echo "$f"; done
     } >> "$dir/data/postgresql.conf"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/data/postgresql.conf"
+    # conf.d/license.conf points at DIR/license.json: the development licence unless a test put one there
+    [ -e "$dir/license.json" ] || install -m 644 "$IC_ROOT/test/fixtures/license/dev-license.json" "$dir/license.json"
     touch "$dir/server.log"; [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/server.log"
     as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
         || { cat "$dir/server.log" >&2; return 1; }

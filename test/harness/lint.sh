@@ -2,7 +2,7 @@
 # make lint: cppcheck and clang-tidy over our C code. Exits non-zero on any finding.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-inc=(-I src -I "$(pg_config --includedir-server)" $(pkg-config --cflags-only-I libsodium json-c zlib 2>/dev/null))
+inc=(-I src -I "$(pg_config --includedir-server)" -I "$(pg_config --includedir)" $(pkg-config --cflags-only-I libsodium json-c zlib 2>/dev/null))
 files=$(git ls-files '*.c' | grep -v '^test/')
 rc=0
 if command -v cppcheck >/dev/null; then

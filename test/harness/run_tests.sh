@@ -17,6 +17,9 @@ source "$(dirname "$0")/lib.sh"
 cd "$IC_ROOT"
 
 ensure_packages || exit 1
+# CI builds with the real KEV catalogue as the embedded seed when ../shared is there.
+KEV_REAL="$IC_ROOT/../shared/data/feeds/kev/cisagov-kev-data/known_exploited_vulnerabilities.json"
+[ -f "$KEV_REAL" ] && export INFRACAST_KEV_SEED="$KEV_REAL"
 make -s all >/tmp/infracast-build.$$ 2>&1 || { cat /tmp/infracast-build.$$; rm -f /tmp/infracast-build.$$; exit 1; }
 if grep -E 'warning:' /tmp/infracast-build.$$; then
     ic_log "the build printed warnings (above); the project builds warning-free"; rm -f /tmp/infracast-build.$$; exit 1
@@ -43,10 +46,12 @@ IC_BINDIR=$(stage_install "$IC_STAGE") || { echo "0 passed, 1 failed"; exit 1; }
 export IC_BINDIR
 
 # Real-world data: a postgres-readable copy (the checkout may sit under a private folder).
+# ../shared/data beside the checkout (as CI lays it), or IC_SHARED_SOURCE when set.
+shared_src="${IC_SHARED_SOURCE:-$IC_ROOT/../shared/data}"
 IC_SHARED_DATA=""
-if [ -d "$IC_ROOT/../shared/data" ]; then
+if [ -d "$shared_src" ]; then
     mkdir -p "$IC_STAGE/shared"
-    cp -r "$IC_ROOT/../shared/data/." "$IC_STAGE/shared/"
+    cp -r "$shared_src/." "$IC_STAGE/shared/"
     chmod -R a+rX "$IC_STAGE/shared"
     IC_SHARED_DATA="$IC_STAGE/shared"
 else

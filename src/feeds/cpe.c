@@ -1,0 +1,45 @@
+/*
+ * cpe.c: splits a CPE 2.3 formatted string into its eleven attributes.
+ *
+ *   cpe:2.3:a:vendor:product:version:update:edition:language:sw_edition:target_sw:target_hw:other
+ *
+ * A backslash quotes the next character (so "\:" is a colon inside an attribute); the stored
+ * attributes have the quoting removed, which is how inventory CPEs are compared with them.
+ */
+#include "feeds/feeds_parse.h"
+
+#include <string.h>
+
+bool
+cpe_parse(const char *s, CpeName *out)
+{
+	const char *p;
+	char	   *o = out->buf;
+	char	   *end = out->buf + sizeof(out->buf) - 1;
+	int			n = 0;
+
+	if (strncmp(s, "cpe:2.3:", 8) != 0)
+		return false;
+	p = s + 8;
+	out->attr[n++] = o;
+	for (; *p; p++)
+	{
+		if (o >= end)
+			return false;
+		if (*p == '\\' && p[1] != '\0')
+			*o++ = *++p;
+		else if (*p == ':')
+		{
+			*o++ = '\0';
+			if (n == CPE_ATTRS)
+				return false;
+			out->attr[n++] = o;
+		}
+		else
+			*o++ = *p;
+	}
+	*o = '\0';
+	if (n != CPE_ATTRS || out->attr[0][0] == '\0' || out->attr[0][1] != '\0')
+		return false;
+	return true;
+}

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# infracast-proxy security cases over HTTP, against the real server and the harness's cluster:
+# bad tokens, roles, tenant isolation through every route, unknown names, injection attempts,
+# body limits, malformed JSON, slow clients, login rate limiting, TOTP replay, restricted tokens.
+source "$(dirname "$0")/../fixtures/proxy/lib.sh"
+
+px_setup_db proxy_security || exit 1
+px_psql <<'SQL' >/dev/null || exit 1
+SELECT infracast.create_tenant('px_a'), infracast.create_tenant('px_b');
+BEGIN;
+SELECT infracast.set_tenant('px_a');
+INSERT INTO infracast.users (username, role, password_hash, must_change_password) VALUES
+    ('alice', 'infracast_admin', infracast.password_hash('alice passphrase'), false),
+    ('ana', 'infracast_analyst', infracast.password_hash('ana passphrase 1'), false),
+    ('rea', 'infracast_reader', infracast.password_hash('rea passphrase 1'), false),
+    ('fresh', 'infracast_reader', infracast.password_hash('fresh passphrase'), true),
+    ('bob', 'infracast_reader', infracast.password_hash('bob passphrase 1'), false),
+    ('mfa', 'infracast_reader', infracast.password_hash('mfa passphrase 1'), false);
+SELECT infracast.import_graph('{"graph": {"nodes": [{"id": "a1", "kinds": ["host"], "properties": {"name": "a-web"}},
+    {"id": "a2", "kinds": ["database"], "properties": {"name": "a-db", "crown_jewel": true}}],
+    "edges": [{"start": "a1", "end": "a2", "kind": "reach"}]}}');
+COMMIT;
+BEGIN;
+SELECT infracast.set_tenant('px_b');
+INSERT INTO infracast.users (username, role, password_hash, must_change_password) VALUES
+    ('bert', 'infracast_admin', infracast.password_hash('bert passphrase'), false);
+SELECT infracast.import_graph('{"graph": {"nodes": [{"id": "b1", "kinds": ["host"], "properties": {"name": "b-secret-host"}}]}}');
+COMMIT;
+SQL
+B_NODE_ID=$(px_psql -c "SELECT n.id FROM infracast.nodes n JOIN infracast.tenants t ON t.id = n.tenant_id WHERE t.name = 'px_b'")
+A_TENANT=$(px_psql -c "SELECT id FROM infracast.tenants WHERE name = 'px_a'")
+B_TENANT=$(px_psql -c "SELECT id FROM infracast.tenants WHERE name = 'px_b'")
+REA_ID=$(px_psql -c "SELECT id FROM infracast.users WHERE username = 'rea'")
+
+px_start VULCAN_CLIENT_TIMEOUT=2 || { echo "proxy did not start"; exit 1; }
+
+# --- public routes -------------------------------------------------------------------------------
+px_req GET /healthz
+check "healthz answers 200" status_is 200
+px_req GET /readyz
+check "readyz answers 200 with the database ok" eval 'status_is 200 && body_has "\"database\": \"ok\""'
+px_req GET /api/openapi.json
+check "openapi.json lists rpc and views" eval 'status_is 200 && body_has "\"/rpc/import_graph\"" && body_has "\"/nodes\""'
+check "responses carry security headers" eval 'grep -qi "^X-Content-Type-Options: nosniff" <<<"$PX_HEADERS" && grep -qi "^Cache-Control: no-store" <<<"$PX_HEADERS"'
+
+# --- tokens ----------------------------------------------------------------------------------------
+now=$(date +%s)
+claims() { printf '{"sub":"%s","tenant":%s,"tenant_name":"px_a","username":"rea","role":"%s","iat":%s,"exp":%s}' \
+    "$REA_ID" "${4:-$A_TENANT}" "${3:-infracast_reader}" "$1" "$2"; }
+
+px_req GET /api/nodes
+check "no token -> 401" eval 'status_is 401 && is_error_body && grep -qi "^WWW-Authenticate: Bearer" <<<"$PX_HEADERS"'
+px_req GET /api/nodes "" "$(px_jwt "$(claims "$now" $((now + 600)))")"
+check "a token signed with the right secret is accepted" status_is 200
+px_req GET /api/nodes "" "$(px_jwt "$(claims $((now - 4000)) $((now - 400)))")"
+check "expired token -> 401" eval 'status_is 401 && body_has "expired"'
+px_req GET /api/nodes "" "$(px_jwt "$(claims "$now" $((now + 7200)))")"
+check "token living over an hour -> 401" status_is 401
+good=$(px_jwt "$(claims "$now" $((now + 600)))")
+evil_payload=$(claims "$now" $((now + 600)) infracast_admin | b64url)
+tampered="$(cut -d. -f1 <<<"$good").$evil_payload.$(cut -d. -f3 <<<"$good")"
+px_req GET /api/users "" "$tampered"
+check "tampered token (reader -> admin) -> 401" eval 'status_is 401 && body_has "signature"'
+px_req GET /api/nodes "" "$(px_jwt "$(claims "$now" $((now + 600)))" "another-secret-of-the-right-length-0123456789")"
+check "wrong-secret token -> 401" eval 'status_is 401 && body_has "signature"'
+none_token="$(printf '{"alg":"none","typ":"JWT"}' | b64url).$(claims "$now" $((now + 600)) | b64url)."
+px_req GET /api/nodes "" "$none_token"
+check "alg none token -> 401" eval 'status_is 401 && body_has "algorithm"'
+px_req GET /api/nodes "" "$(px_jwt "$(claims "$now" $((now + 600)))" "$PX_SECRET" '{"alg":"HS512","typ":"JWT"}')"
+check "alg HS512 header -> 401" status_is 401
+px_req GET /api/nodes "" "$(px_jwt "$(claims "$now" $((now + 600)) postgres)")"
+check "a token naming a non-API role -> 401" status_is 401
+px_req GET /api/nodes "" "garbage.token.here"
+check "garbage token -> 401" status_is 401
+
+# --- login, roles ----------------------------------------------------------------------------------
+check "reader logs in" px_login px_a rea "rea passphrase 1"
+READER=$PX_TOKEN
+check "login returns expires_at" body_has '"expires_at":'
+check "analyst logs in" px_login px_a ana "ana passphrase 1"
+ANALYST=$PX_TOKEN
+check "tenant B admin logs in" px_login px_b bert "bert passphrase"
+B_ADMIN=$PX_TOKEN
+px_req GET /api/auth/me "" "$READER"
+check "auth/me names the user" eval 'status_is 200 && body_has "\"username\": \"rea\""'
+px_req POST /api/rpc/import_graph '{"graph":{"nodes":[{"id":"x","kinds":["host"]}]}}' "$READER"
+check "a reader cannot write (403)" eval 'status_is 403 && body_has "\"42501\""'
+px_req POST /api/rpc/delete_node '{"external_id":"a1"}' "$READER"
+check "a reader cannot delete (403)" status_is 403
+px_req GET /api/users "" "$READER"
+check "a reader cannot list users (403)" status_is 403
+px_req POST /api/rpc/create_user '{"username":"evil","password":"evil passphrase"}' "$ANALYST"
+check "an analyst cannot create users (403)" status_is 403
+px_req POST /api/rpc/import_graph '{"graph":{"nodes":[{"id":"a3","kinds":["host"]}]}}' "$ANALYST"
+check "an analyst imports (200)" eval 'status_is 200 && body_has "\"nodes_inserted\": 1"'
+
+# --- tenant isolation through every route ------------------------------------------------------------
+px_req GET /api/nodes "" "$READER"
+check "tenant A sees its nodes only" eval 'status_is 200 && body_has "a-web" && body_lacks "b-secret-host"'
+px_req GET "/api/nodes?id=eq.$B_NODE_ID" "" "$READER"
+check "tenant A cannot read B's node by id" eval 'status_is 200 && [ "$PX_BODY" = "[]" ]'
+px_req GET "/api/nodes?name=like.b-*" "" "$READER"
+check "tenant A cannot find B's node by filter" eval 'status_is 200 && [ "$PX_BODY" = "[]" ]'
+px_req GET /api/edges "" "$B_ADMIN"
+check "tenant B sees none of A's edges" eval 'status_is 200 && [ "$PX_BODY" = "[]" ]'
+px_req GET /api/users "" "$B_ADMIN"
+check "tenant B's admin lists only B's users" eval 'status_is 200 && body_has "bert" && body_lacks "alice"'
+px_req POST /api/rpc/delete_node '{"external_id":"a1"}' "$B_ADMIN"
+check "tenant B cannot delete A's node (404)" status_is 404
+px_req POST /api/rpc/delete_user '{"username":"alice"}' "$B_ADMIN"
+check "tenant B cannot delete A's user (404)" status_is 404
+px_req POST /api/rpc/reset_password '{"username":"alice","password":"taken over passphrase"}' "$B_ADMIN"
+check "tenant B cannot reset A's password (404)" status_is 404
+px_req POST /api/rpc/delete_node "{\"id\":$B_NODE_ID}" "$ANALYST"
+check "tenant A cannot delete B's node by id (404)" status_is 404
+px_req GET /api/nodes "" "$(px_jwt "$(claims "$now" $((now + 600)) infracast_reader "$B_TENANT")" "wrong-secret-but-long-enough-0123456789abcdef")"
+check "a token for B signed without the secret -> 401" status_is 401
+check "B's node is still there" eval '[ "$(px_psql -c "SELECT count(*) FROM infracast.nodes WHERE id = $B_NODE_ID")" = 1 ]'
+check "A's user alice still has her password" px_login px_a alice "alice passphrase"
+
+# --- unknown names and injection -------------------------------------------------------------------
+px_req POST /api/rpc/no_such_function '{}' "$READER"
+check "unknown function -> 404" eval 'status_is 404 && is_error_body'
+px_req GET /api/no_such_view "" "$READER"
+check "unknown view -> 404" status_is 404
+px_req GET /api/nonexistent/deeper "" "$READER"
+check "nested unknown path -> 404" status_is 404
+nodes_before=$(px_psql -c "SELECT count(*) FROM infracast.nodes")
+for path in "/api/nodes;DROP%20TABLE%20infracast.nodes" "/api/nodes%22%20--" "/api/Nodes" \
+            "/api/rpc/whoami';DROP%20TABLE%20infracast.nodes;--" "/api/rpc/pg_sleep" \
+            "/api/rpc/..%2f..%2fpg_catalog.pg_sleep" "/api/infracast.nodes" "/api/pg_catalog.pg_roles"; do
+    px_req GET "$path" "" "$READER"
+    check "injection in path $path -> 404" status_is 404
+done
+for q in "name=eq.x'%3BDROP%20TABLE%20infracast.nodes%3B--" "id=eq.1%20OR%201=1" \
+         "name%22%20IS%20NOT%20NULL%20OR%20%22name=eq.x" "order=id%3BDROP%20TABLE%20x" \
+         "order=(select%201)" "select=*,pg_sleep(1)" "id=in.(1)%20OR%20true" "limit=1%3BSELECT%201" \
+         "name=cs.{x}" "kind=eq"; do
+    px_req GET "/api/nodes?$q" "" "$READER"
+    check "injection in query $q -> 400 or empty" eval '{ status_is 400 && is_error_body; } || { status_is 200 && [ "$PX_BODY" = "[]" ]; }'
+done
+check "no injection changed anything" eval '[ "$(px_psql -c "SELECT count(*) FROM infracast.nodes")" = "$nodes_before" ]'
+px_req GET "/api/nodes?order=name.desc.nullslast&limit=1&select=name" "" "$READER"
+check "order/limit/select work" eval 'status_is 200 && [ "$(tr -d " \n" <<<"$PX_BODY")" = "[{\"name\":\"a-web\"}]" ]'
+px_req GET "/api/nodes?kind=in.(database)&select=external_id" "" "$READER"
+check "in.() filter works" eval 'status_is 200 && [ "$(tr -d " \n" <<<"$PX_BODY")" = "[{\"external_id\":\"a2\"}]" ]'
+px_req GET "/api/nodes?id=eq.notanumber" "" "$READER"
+check "a value of the wrong type -> 400 with the SQLSTATE" eval 'status_is 400 && body_has "\"22P02\""'
+px_req POST /api/nodes '{}' "$READER"
+check "POST on a view -> 405" status_is 405
+px_req GET /api/rpc/whoami "" "$READER"
+check "GET on a function -> 405" status_is 405
+
+# --- bodies ----------------------------------------------------------------------------------------
+head -c 1100000 /dev/zero | tr '\0' 'a' > "$PX_DIR/big"
+PX_STATUS=$(curl -s -o "$PX_DIR/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $ANALYST" \
+    -H 'Content-Type: application/json' --data-binary @"$PX_DIR/big" "$PX_URL/api/rpc/import_graph")
+PX_BODY=$(cat "$PX_DIR/body")
+check "body over 1 MiB (Content-Length) -> 413" eval 'status_is 413 && is_error_body'
+PX_STATUS=$(curl -s -o "$PX_DIR/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $ANALYST" \
+    -H 'Transfer-Encoding: chunked' -H 'Content-Type: application/json' --data-binary @"$PX_DIR/big" "$PX_URL/api/rpc/import_graph")
+check "body over 1 MiB (chunked) -> 413" status_is 413
+for bad in '{bad json' '{"a":1} trailing' '[1,2,3]' '"just a string"' "{'single':'quotes'}" '{"a":NaN}'; do
+    px_req POST /api/rpc/whoami "$bad" "$READER"
+    check "malformed JSON $bad -> 400" eval 'status_is 400 && is_error_body'
+done
+printf '{"a":1}\0{"b":2}' > "$PX_DIR/nul"
+PX_STATUS=$(curl -s -o "$PX_DIR/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $READER" \
+    --data-binary @"$PX_DIR/nul" "$PX_URL/api/rpc/whoami")
+check "a body with a NUL byte -> 400" status_is 400
+px_req POST /api/auth/login '{"tenant":"px_a","username":' ""
+check "malformed login JSON -> 400" status_is 400
+
+# --- slow client -----------------------------------------------------------------------------------
+port=${PX_URL##*:}
+start=$(date +%s)
+closed=no
+if exec 3<>"/dev/tcp/127.0.0.1/$port"; then
+    printf 'POST /api/rpc/whoami HTTP/1.1\r\nHost: x\r\n' >&3   # headers never finished
+    if timeout 15 cat <&3 >/dev/null; then closed=yes; fi
+    exec 3<&- 3>&-
+fi
+check "a slow client is cut off by the timeout" eval '[ "$closed" = yes ] && [ $(( $(date +%s) - start )) -lt 15 ]'
+
+# --- login rate limiting ---------------------------------------------------------------------------
+for i in 1 2 3 4 5; do
+    px_login px_a bob "wrong guess $i"
+    check "wrong password $i -> 401" eval 'status_is 401 && body_has "IC501"'
+done
+px_login px_a bob "bob passphrase 1"
+check "after 5 failures the user is rate-limited (429, Retry-After)" eval 'status_is 429 && grep -qi "^Retry-After: [0-9]" <<<"$PX_HEADERS"'
+px_login px_a nobody "whatever passphrase"
+check "an unknown user gets the same 401 as a wrong password" eval 'status_is 401 && body_has "IC501"'
+
+# --- restricted tokens -----------------------------------------------------------------------------
+check "a user who must change the password logs in" px_login px_a fresh "fresh passphrase"
+FRESH=$PX_TOKEN
+check "... with a restricted token" body_has '"restricted":"password_change"'
+px_req GET /api/nodes "" "$FRESH"
+check "a restricted token cannot read views (403)" eval 'status_is 403 && body_has "IC504"'
+px_req POST /api/rpc/change_password '{"current_password":"fresh passphrase","new_password":"fresh better passphrase"}' "$FRESH"
+check "the restricted token changes the password" status_is 200
+check "the new password logs in without restriction" eval 'px_login px_a fresh "fresh better passphrase" && body_lacks restricted'
+
+# --- TOTP enrolment and replay ---------------------------------------------------------------------
+check "mfa user logs in" px_login px_a mfa "mfa passphrase 1"
+MFA=$PX_TOKEN
+px_req POST /api/rpc/mfa_enroll '{}' "$MFA"
+check "enrolment returns an otpauth URI" eval 'status_is 200 && body_has "otpauth://totp/"'
+code=$(px_psql -c "SELECT infracast.totp_code(totp_secret) FROM infracast.users WHERE username = 'mfa'")
+px_req POST /api/rpc/mfa_confirm "{\"code\":\"$code\"}" "$MFA"
+check "enrolment is confirmed with the current code" status_is 200
+px_login px_a mfa "mfa passphrase 1"
+check "without a code the login asks for one (401 IC505)" eval 'status_is 401 && body_has "IC505"'
+next=$(px_psql -c "SELECT infracast.totp_code(totp_secret, now() + interval '30 seconds') FROM infracast.users WHERE username = 'mfa'")
+check "a fresh code logs in" px_login px_a mfa "mfa passphrase 1" "$next"
+px_login px_a mfa "mfa passphrase 1" "$next"
+check "the same code again is refused as a replay (401 IC502)" eval 'status_is 401 && body_has "IC502"'
+
+px_stop
+px_finish

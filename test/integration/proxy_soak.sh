@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# infracast-proxy soak: a few thousand requests, hundreds at once, over loopback, against a small
+# connection pool. Every request must succeed, the proxy must never hold more database sessions
+# than its pool, none may be left inside a transaction, and none may survive the proxy's stop.
+source "$(dirname "$0")/../fixtures/proxy/lib.sh"
+
+POOL=4
+GETS=3000
+POSTS=2000
+PARALLEL=150
+
+px_setup_db proxy_soak || exit 1
+px_psql <<'SQL' >/dev/null || exit 1
+SELECT infracast.create_tenant('soak');
+BEGIN;
+SELECT infracast.set_tenant('soak');
+INSERT INTO infracast.users (username, role, password_hash, must_change_password)
+VALUES ('soaker', 'infracast_analyst', infracast.password_hash('soak passphrase'), false);
+SELECT infracast.import_graph(jsonb_build_object('graph', jsonb_build_object('nodes',
+    (SELECT jsonb_agg(jsonb_build_object('id', 'n' || i, 'kinds', '["host"]'::jsonb,
+                                         'properties', jsonb_build_object('name', 'host-' || i)))
+       FROM generate_series(1, 200) i))));
+COMMIT;
+SQL
+
+px_start VULCAN_DB_POOL=$POOL VULCAN_THREADS=8 VULCAN_DB_POOL_WAIT_MS=30000 \
+    || { echo "proxy did not start"; exit 1; }
+check "login" px_login soak soaker "soak passphrase"
+TOKEN=$PX_TOKEN
+
+# Watch the proxy's database sessions while the load runs.
+sessions_sql="SELECT count(*) FROM pg_stat_activity WHERE application_name = 'infracast-proxy'"
+( max=0; while :; do n=$(px_psql -c "$sessions_sql"); [ "$n" -gt "$max" ] && max=$n; echo "$max" > "$PX_DIR/max_sessions"; sleep 0.2; done ) &
+WATCH=$!
+
+for i in $(seq 1 $GETS); do
+    printf 'url = "%s/api/nodes?limit=%d&offset=%d&order=id"\noutput = "/dev/null"\n' "$PX_URL" $((i % 50 + 1)) $((i % 100))
+done > "$PX_DIR/gets.cfg"
+for i in $(seq 1 $POSTS); do
+    printf 'url = "%s/api/rpc/whoami"\noutput = "/dev/null"\n' "$PX_URL"
+done > "$PX_DIR/posts.cfg"
+
+start=$(date +%s)
+curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max $PARALLEL -K "$PX_DIR/gets.cfg" \
+    -H "Authorization: Bearer $TOKEN" --max-time 120 -w '%{http_code}\n' > "$PX_DIR/get_codes" 2>"$PX_DIR/get_err" &
+G=$!
+curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max $PARALLEL -K "$PX_DIR/posts.cfg" \
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{}' --max-time 120 \
+    -w '%{http_code}\n' > "$PX_DIR/post_codes" 2>"$PX_DIR/post_err" &
+P=$!
+wait $G $P
+elapsed=$(( $(date +%s) - start ))
+kill $WATCH 2>/dev/null; wait $WATCH 2>/dev/null
+
+total=$(cat "$PX_DIR/get_codes" "$PX_DIR/post_codes" | wc -l)
+ok=$(cat "$PX_DIR/get_codes" "$PX_DIR/post_codes" | grep -c '^200$')
+echo "# $total requests in ${elapsed}s, $ok answered 200; other codes: $(cat "$PX_DIR/get_codes" "$PX_DIR/post_codes" | grep -v '^200$' | sort | uniq -c | tr '\n' ' ')"
+check "all $((GETS + POSTS)) requests were made" eval '[ "$total" -eq $((GETS + POSTS)) ]'
+check "no request failed" eval '[ "$ok" -eq "$total" ]'
+max_sessions=$(cat "$PX_DIR/max_sessions" 2>/dev/null || echo 0)
+echo "# at most $max_sessions database sessions during the soak (pool $POOL)"
+check "the proxy never held more sessions than its pool" eval '[ "$max_sessions" -ge 1 ] && [ "$max_sessions" -le $POOL ]'
+check "no session is left inside a transaction" eval \
+    '[ "$(px_psql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = '"'"'infracast-proxy'"'"' AND state <> '"'"'idle'"'"'")" = 0 ]'
+px_req GET /api/nodes?limit=1 "" "$TOKEN"
+check "the proxy still answers after the soak" status_is 200
+check "the proxy logged no error" eval '! grep -q " error " "$PX_LOG"'
+
+px_stop
+for i in $(seq 1 50); do [ "$(px_psql -c "$sessions_sql")" = 0 ] && break; sleep 0.1; done
+check "no database session survives the proxy's stop" eval '[ "$(px_psql -c "$sessions_sql")" = 0 ]'
+px_finish

@@ -1,0 +1,53 @@
+-- infracast_api: schema, roles, grants, row-level security on users, first-boot seeding.
+BEGIN;
+SELECT plan(22);
+
+SELECT has_schema('infracast_api');
+SELECT has_table('infracast', 'users', 'users table exists');
+SELECT is((SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = 'infracast.users'::regclass),
+          true, 'RLS is enabled and forced on infracast.users');
+SELECT is((SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = 'infracast.login_failures'::regclass),
+          true, 'RLS is enabled and forced on infracast.login_failures');
+SELECT col_is_pk('infracast', 'users', ARRAY['tenant_id', 'id'], 'tenant_id leads the users primary key');
+
+-- The authenticator: NOINHERIT, member of the three roles, no superuser or BYPASSRLS.
+SELECT is((SELECT rolinherit FROM pg_roles WHERE rolname = 'infracast_authenticator'), false,
+          'infracast_authenticator is NOINHERIT');
+SELECT is((SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = 'infracast_authenticator'), false,
+          'infracast_authenticator is neither superuser nor BYPASSRLS');
+SELECT ok(pg_has_role('infracast_authenticator', 'infracast_reader', 'MEMBER'), 'authenticator may become reader');
+SELECT ok(pg_has_role('infracast_authenticator', 'infracast_analyst', 'MEMBER'), 'authenticator may become analyst');
+SELECT ok(pg_has_role('infracast_authenticator', 'infracast_admin', 'MEMBER'), 'authenticator may become admin');
+SELECT ok(NOT pg_has_role('infracast_authenticator', 'infracast_reader', 'USAGE'),
+          'authenticator does not use reader privileges without SET ROLE');
+
+-- Who may execute what.
+SELECT function_privs_are('infracast', 'api_login', ARRAY['text', 'text', 'text', 'text', 'text'],
+                          'infracast_authenticator', ARRAY['EXECUTE'], 'the authenticator may log users in');
+SELECT ok(NOT has_function_privilege('infracast_admin', 'infracast.api_login(text,text,text,text,text)', 'EXECUTE'),
+          'an admin may not call the login function directly');
+SELECT ok(NOT has_function_privilege('public', 'infracast.password_verify(text,text)', 'EXECUTE'),
+          'password_verify is not public');
+SELECT ok(NOT has_function_privilege('public', 'infracast.totp_code(bytea,timestamptz)', 'EXECUTE'),
+          'totp_code is not public');
+SELECT ok(NOT has_function_privilege('infracast_reader', 'infracast_api.import_graph(jsonb)', 'EXECUTE'),
+          'a reader may not import');
+SELECT ok(has_function_privilege('infracast_analyst', 'infracast_api.import_graph(jsonb)', 'EXECUTE'),
+          'an analyst may import');
+SELECT ok(NOT has_table_privilege('infracast_analyst', 'infracast_api.users', 'SELECT'),
+          'an analyst may not list users');
+SELECT ok(NOT has_column_privilege('infracast_admin', 'infracast.users', 'password_hash', 'SELECT'),
+          'nobody but the owner reads password hashes');
+
+-- First boot seeds tenant default and its admin once (rolled back with the test).
+DELETE FROM infracast.users;
+SELECT is(infracast.api_bootstrap('first boot passphrase'), 'created', 'first boot creates the admin');
+SELECT is(infracast.api_bootstrap('another passphrase'), 'exists', 'a second boot changes nothing');
+SELECT results_eq(
+    $$SELECT u.username, u.role::text COLLATE "default", u.must_change_password FROM infracast.users u
+        JOIN infracast.tenants t ON t.id = u.tenant_id WHERE t.name = 'default'$$,
+    $$VALUES ('admin', 'infracast_admin', true)$$,
+    'the seeded admin must change the password at first login');
+
+SELECT * FROM finish();
+ROLLBACK;

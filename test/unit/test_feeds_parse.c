@@ -1,0 +1,341 @@
+/*
+ * test_feeds_parse.c: unit tests of the plain-C feed readers (no PostgreSQL).
+ *
+ * Reads the fixtures in test/fixtures/feeds and, when INFRACAST_SHARED_DATA (or IC_SHARED_DATA)
+ * names a copy of ../shared/data, every real feed file, checking counts and chosen records against
+ * the files. Exits non-zero on any failure.
+ */
+#include "feeds/feeds_parse.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int	failures = 0;
+static int	checks = 0;
+
+#define CHECK(cond, ...) do { \
+	checks++; \
+	if (!(cond)) { failures++; printf("not ok: %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } \
+} while (0)
+
+static char shared[1024];
+static char fixtures[1024];
+
+static const char *
+sp(const char *rel)
+{
+	static char buf[4][2048];
+	static int	k = 0;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/feeds/%s", shared, rel);
+	return buf[k];
+}
+
+static const char *
+fx(const char *rel)
+{
+	static char buf[4][2048];
+	static int	k = 0;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", fixtures, rel);
+	return buf[k];
+}
+
+/* Reads an EPSS file to the end: rows, or -1 with the error kind in *kind. */
+static long
+epss_read_all(const char *path, FeedErrKind *kind, char *model, double *first_epss, const char *find, double *found)
+{
+	FeedError	err = {0};
+	EpssReader *r = epss_open(path, &err);
+	EpssRow		row;
+	int			rc;
+	long		n;
+
+	if (r == NULL)
+	{
+		*kind = err.kind;
+		return -1;
+	}
+	if (model)
+		snprintf(model, 64, "%s", epss_model_version(r) ? epss_model_version(r) : "");
+	while ((rc = epss_next(r, &row, &err)) > 0)
+	{
+		if (first_epss && epss_rows(r) == 1)
+			*first_epss = row.epss;
+		if (find && strcmp(row.cve, find) == 0)
+			*found = row.epss;
+	}
+	n = rc < 0 ? -1 : epss_rows(r);
+	*kind = err.kind;
+	epss_close(r);
+	return n;
+}
+
+static long
+feodo_read_all(const char *path, FeedErrKind *kind, FeodoRow *first, char *firstbuf)
+{
+	FeedError	err = {0};
+	FeodoReader *r = feodo_open(path, &err);
+	FeodoRow	row;
+	int			rc;
+	long		n;
+
+	if (r == NULL)
+	{
+		*kind = err.kind;
+		return -1;
+	}
+	while ((rc = feodo_next(r, &row, &err)) > 0)
+		if (first && feodo_rows(r) == 1)
+		{
+			snprintf(firstbuf, 256, "%s|%d|%s|%s|%s", row.ip, row.port, row.malware,
+					 row.status ? row.status : "", row.first_seen ? row.first_seen : "");
+		}
+	n = rc < 0 ? -1 : feodo_rows(r);
+	*kind = err.kind;
+	feodo_close(r);
+	return n;
+}
+
+/* Streams an NVD file: CVE count, or -1 with the error kind. Records facts about one CVE. */
+typedef struct NvdFacts
+{
+	const char *want;
+	bool		seen;
+	char		status[64];
+	double		v31;
+	double		v40;
+	int			ncwes;
+	int			nmatches;
+	char		vendor[128];
+	char		product[128];
+	char		end_excl[64];
+	long		rejected;
+	long		deferred;
+	long		matches_total;
+} NvdFacts;
+
+static long
+nvd_read_all(const char *path, FeedErrKind *kind, NvdFacts *f, char *errmsg)
+{
+	FeedError	err = {0};
+	NvdStream  *s = nvd_open(path, &err);
+	NvdCve		cve;
+	int			rc;
+	long		n;
+
+	if (s == NULL)
+	{
+		*kind = err.kind;
+		if (errmsg)
+			snprintf(errmsg, 1024, "%s", err.msg);
+		return -1;
+	}
+	while ((rc = nvd_next(s, &cve, &err)) > 0)
+	{
+		if (f == NULL)
+			continue;
+		f->matches_total += cve.nmatches;
+		if (strcmp(cve.vuln_status, "Rejected") == 0)
+			f->rejected++;
+		if (strcmp(cve.vuln_status, "Deferred") == 0)
+			f->deferred++;
+		if (f->want && strcmp(cve.id, f->want) == 0)
+		{
+			f->seen = true;
+			snprintf(f->status, sizeof(f->status), "%s", cve.vuln_status);
+			f->v31 = cve.v31.present ? cve.v31.score : -1;
+			f->v40 = cve.v40.present ? cve.v40.score : -1;
+			f->ncwes = cve.ncwes;
+			f->nmatches = cve.nmatches;
+			if (cve.nmatches > 0)
+			{
+				snprintf(f->vendor, sizeof(f->vendor), "%s", cve.matches[0].cpe.attr[1]);
+				snprintf(f->product, sizeof(f->product), "%s", cve.matches[0].cpe.attr[2]);
+				snprintf(f->end_excl, sizeof(f->end_excl), "%s",
+						 cve.matches[0].version_end_excluding ? cve.matches[0].version_end_excluding : "");
+			}
+		}
+	}
+	n = rc < 0 ? -1 : nvd_cves(s);
+	*kind = err.kind;
+	if (errmsg)
+		snprintf(errmsg, 1024, "%s", err.msg);
+	nvd_close(s);
+	return n;
+}
+
+static void
+test_cpe(void)
+{
+	CpeName		c;
+
+	CHECK(cpe_parse("cpe:2.3:a:apache:log4j:2.0:beta9:*:*:*:*:*:*", &c), "plain CPE parses");
+	CHECK(strcmp(c.attr[1], "apache") == 0 && strcmp(c.attr[2], "log4j") == 0 && strcmp(c.attr[4], "beta9") == 0,
+		  "attributes split");
+	CHECK(cpe_parse("cpe:2.3:a:foo\\:bar:prod\\!x:1.0:*:*:*:*:*:*:*", &c), "escaped colon parses");
+	CHECK(strcmp(c.attr[1], "foo:bar") == 0 && strcmp(c.attr[2], "prod!x") == 0, "escapes removed: %s %s", c.attr[1], c.attr[2]);
+	CHECK(!cpe_parse("cpe:/a:apache:log4j", &c), "CPE 2.2 URI refused");
+	CHECK(!cpe_parse("cpe:2.3:a:apache:log4j:2.0", &c), "too few attributes refused");
+}
+
+static void
+test_fixtures(void)
+{
+	FeedErrKind kind;
+	double		e = -1,
+				found = -1;
+	char		model[64];
+	NvdFacts	f = {0};
+	char		msg[1024];
+
+	CHECK(epss_read_all(fx("feeds/epss_two_column.csv"), &kind, model, &e, NULL, NULL) == 3 && model[0] == '\0',
+		  "two-column EPSS without the comment line");
+	CHECK(epss_read_all(fx("feeds/epss_bad_columns.csv"), &kind, NULL, NULL, NULL, NULL) < 0 && kind == FEED_ERR_FORMAT,
+		  "EPSS with a wrong column count is refused");
+	CHECK(epss_read_all(fx("feeds/empty.csv"), &kind, NULL, NULL, NULL, NULL) < 0 && kind == FEED_ERR_EMPTY,
+		  "empty file refused as empty");
+	CHECK(epss_read_all(fx("feeds/epss_truncated.csv.gz"), &kind, NULL, NULL, NULL, NULL) < 0 && kind == FEED_ERR_GZIP,
+		  "truncated gzip refused (kind %d)", kind);
+	CHECK(epss_read_all(fx("feeds/not_gzip.csv.gz"), &kind, NULL, NULL, NULL, NULL) < 0 && kind == FEED_ERR_GZIP,
+		  "a .gz that is not gzip refused");
+	CHECK(epss_read_all(fx("feeds/epss_scientific.csv.gz"), &kind, model, NULL, "CVE-2024-0002", &found) == 4 &&
+		  fabs(found - 7e-05) < 1e-12 && strcmp(model, "v2026.06.15") == 0,
+		  "gzip EPSS with scientific notation: %g %s", found, model);
+	CHECK(feodo_read_all(fx("feeds/feodo_count_mismatch.csv"), &kind, NULL, NULL) < 0 && kind == FEED_ERR_COUNT,
+		  "Feodo END count mismatch refused");
+	CHECK(nvd_read_all(fx("feeds/nvd_bad/nvdcve-2.0-truncated.json"), &kind, NULL, NULL) < 0 && kind == FEED_ERR_FORMAT,
+		  "truncated NVD refused");
+	CHECK(nvd_read_all(fx("feeds/nvd_bad/nvdcve-2.0-badjson.json"), &kind, NULL, NULL) < 0 && kind == FEED_ERR_FORMAT,
+		  "bad JSON NVD refused");
+	f.want = "CVE-2099-0001";
+	CHECK(nvd_read_all(fx("feeds/nvd/nvdcve-2.0-2099.json"), &kind, &f, msg) == 2, "small NVD fixture: %s", msg);
+	CHECK(f.seen && strcmp(f.vendor, "acme") == 0 && strcmp(f.product, "widget") == 0 &&
+		  strcmp(f.end_excl, "14su5") == 0 && f.v40 == 9.3 && f.ncwes == 1,
+		  "fixture CVE facts: %s %s %s %g", f.vendor, f.product, f.end_excl, f.v40);
+}
+
+static void
+test_real_kev(void)
+{
+	FeedError	err = {0};
+	KevDoc	   *d = kev_open_file(sp("kev/cisagov-kev-data/known_exploited_vulnerabilities.json"), &err);
+	KevEntry	e;
+	int			known = 0;
+
+	CHECK(d != NULL, "real KEV opens: %s", err.msg);
+	if (d == NULL)
+		return;
+	CHECK(kev_count(d) == 1404, "KEV has 1404 entries (%d)", kev_count(d));
+	CHECK(strcmp(kev_catalog_version(d), "2025.08.25") == 0, "catalogVersion");
+	for (int i = 0; i < kev_count(d); i++)
+	{
+		CHECK(kev_entry(d, i, &e, &err) == 0, "entry %d: %s", i, err.msg);
+		if (e.known_ransomware_campaign_use && strcmp(e.known_ransomware_campaign_use, "Known") == 0)
+			known++;
+		if (i == 0)
+			CHECK(strcmp(e.cve_id, "CVE-2025-48384") == 0 && strcmp(e.vendor_project, "Git") == 0 &&
+				  strcmp(e.due_date, "2025-09-15") == 0, "first entry is CVE-2025-48384");
+	}
+	CHECK(known == 293, "293 Known ransomware entries (%d)", known);
+	kev_close(d);
+}
+
+static void
+test_real_epss(void)
+{
+	FeedErrKind kind;
+	char		model[64];
+	double		found = -1;
+
+	CHECK(epss_read_all(sp("epss/quay-claircore/data.csv"), &kind, model, NULL, "CVE-1999-0005", &found) == 29 &&
+		  strcmp(model, "v2023.03.01") == 0 && found == 0.91963, "claircore EPSS sample: 29 rows (SOURCES.md says 28; the file has 29)");
+	CHECK(epss_read_all(sp("epss/aboutcode-vulnerablecode/epss_scores-2025-x-x.csv"), &kind, model, NULL, NULL, NULL) == 27 &&
+		  strcmp(model, "v2025.03.14") == 0, "vulnerablecode EPSS sample: 27 rows");
+}
+
+static void
+test_real_feodo(void)
+{
+	FeedErrKind kind;
+	FeodoRow	r;
+	char		first[256];
+
+	CHECK(feodo_read_all(sp("feodo/jainidhya-CSV/ipblocklist.csv"), &kind, &r, first) == 750 &&
+		  strcmp(first, "51.178.161.32|4643|Dridex|online|2021-01-17 07:44:46") == 0, "Feodo 750: %s", first);
+	CHECK(feodo_read_all(sp("feodo/kotesh442-kotichowdary/ipblocklist.csv"), &kind, NULL, NULL) == 470, "Feodo 470");
+	CHECK(feodo_read_all(sp("feodo/wizard-projects-abuse.chC2Feeds/ipblocklist.csv"), &kind, NULL, NULL) == 28, "Feodo 28");
+	CHECK(feodo_read_all(sp("feodo/pavankalyankaki-cyberintern_Task04/ipblocklist.csv"), &kind, NULL, NULL) == 1, "Feodo 1");
+	CHECK(feodo_read_all(sp("feodo/cesar214567-PC2_Redes/ipblocklist_aggressive.csv"), &kind, NULL, NULL) == 472, "Feodo aggressive: 472 rows (SOURCES.md says 471)");
+}
+
+static void
+test_real_nvd(void)
+{
+	FeedErrKind kind;
+	NvdFacts	f = {0};
+	char		msg[1024];
+	long		n;
+
+	f.want = "CVE-2002-0001";
+	n = nvd_read_all(sp("nvd/teundeclercq-nvd-mirror/nvdcve-2002.json.gz"), &kind, &f, msg);
+	CHECK(n == 6770, "2002: 6770 CVEs (%ld: %s)", n, msg);
+	CHECK(f.deferred == 6664, "2002: 6664 Deferred (%ld)", f.deferred);
+	CHECK(f.matches_total == 26971, "2002: 26971 cpeMatch (%ld)", f.matches_total);
+	CHECK(nvd_read_all(sp("nvd/teundeclercq-nvd-mirror/nvdcve-2003.json.gz"), &kind, NULL, msg) == 1555, "2003: %s", msg);
+	{
+		/* closing in the middle (as an ERROR while storing does) stops the parse thread cleanly */
+		FeedError	err = {0};
+		NvdStream  *s = nvd_open(sp("nvd/teundeclercq-nvd-mirror/nvdcve-2002.json.gz"), &err);
+		NvdCve		cve;
+		int			got = 0;
+
+		while (s && got < 5 && nvd_next(s, &cve, &err) > 0)
+			got++;
+		CHECK(s != NULL && got == 5 && strncmp(cve.id, "CVE-", 4) == 0, "5 CVEs, then close early");
+		nvd_close(s);
+	}
+	memset(&f, 0, sizeof(f));
+	f.want = "CVE-2026-30820";
+	n = nvd_read_all(sp("nvd/teundeclercq-nvd-mirror/nvdcve-recent.json.gz"), &kind, &f, msg);
+	CHECK(n == 1447 && f.rejected == 5, "recent: 1447 CVEs, 5 rejected (%ld, %ld: %s)", n, f.rejected, msg);
+	CHECK(f.seen && f.v40 == 8.7, "CVE-2026-30820 has CVSS 4.0 8.7 (%g)", f.v40);
+	CHECK(nvd_read_all(sp("nvd/teundeclercq-nvd-mirror/nvdcve-modified.json.gz"), &kind, NULL, msg) == 2286, "modified: %s", msg);
+	CHECK(nvd_read_all(sp("nvd/Moralz-Lang-Agent-ZeroV2/nvdcve-2.0-recent.json.gz"), &kind, NULL, msg) == 930, "Agent-Zero recent: %s", msg);
+	CHECK(nvd_read_all(sp("nvd/DependencyTrack-dependency-track/nvdcve-2.0-2022.json"), &kind, NULL, msg) < 0 &&
+		  (kind == FEED_ERR_CHECKSUM || kind == FEED_ERR_COUNT), "trimmed 2022 refused: %s", msg);
+	CHECK(nvd_read_all(sp("nvd/DependencyTrack-dependency-track/nvdcve-2.0-2021_duplicate-cpes.json"), &kind, NULL, msg) < 0 &&
+		  kind == FEED_ERR_COUNT, "duplicate-cpes fixture says totalResults 23075 for 1 CVE: %s", msg);
+}
+
+int
+main(void)
+{
+	const char *s = getenv("INFRACAST_SHARED_DATA");
+	const char *f = getenv("IC_FIXTURES");
+
+	if (s == NULL || *s == '\0' || strncmp(s, "/nonexistent", 12) == 0)
+		s = getenv("IC_SHARED_DATA");
+	snprintf(fixtures, sizeof(fixtures), "%s", f && *f ? f : "test/fixtures");
+	test_cpe();
+	test_fixtures();
+	if (s == NULL || *s == '\0')
+	{
+		printf("not ok: ../shared/data is ABSENT (INFRACAST_SHARED_DATA / IC_SHARED_DATA unset): the real feed files cannot be checked\n");
+		failures++;
+	}
+	else
+	{
+		snprintf(shared, sizeof(shared), "%s", s);
+		test_real_kev();
+		test_real_epss();
+		test_real_feodo();
+		test_real_nvd();
+	}
+	printf("%d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
