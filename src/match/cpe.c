@@ -451,6 +451,7 @@ bool
 cpe_name_build(Cpe *out, const char *part, const char *vendor, const char *product,
 		  const char *version, const char *update, CpeError *err)
 {
+	/* cppcheck-suppress ctuuninitvar ; the sink only keeps the pointer: out is filled below */
 	CharSink	sink = {out, 0};
 	const char *words[CPE_NATTRS] = {part, vendor, product, version, update};
 	int			attr;

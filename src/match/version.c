@@ -344,7 +344,7 @@ rpm_parse(const char *s, int arg, RpmVersion *v, VersionError *err)
 	memcpy(v->version, rest, len);
 	v->version[len] = '\0';
 	v->has_release = hyphen != NULL;
-	strcpy(v->release, hyphen ? hyphen + 1 : "");
+	snprintf(v->release, sizeof(v->release), "%s", hyphen ? hyphen + 1 : "");
 	return true;
 }
 
