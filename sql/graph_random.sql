@@ -1,6 +1,7 @@
 -- Random graphs of several shapes and seeds (ties, zero-cost edges, parallel edges, unreachable
 -- pairs): attack_paths costs must equal pgr_dijkstra's for every sampled pair, k-path costs must
--- equal pgr_KSP's, and hop-bounded paths must equal a brute-force recursive CTE.
+-- equal pgr_KSP's, hop-bounded paths must equal a brute-force recursive CTE, and blast_radius
+-- must give pgr_dijkstra's one-to-all costs.
 \set VERBOSITY terse
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
@@ -127,4 +128,42 @@ SELECT count(*) AS reachable_in_3, count(*) FILTER (WHERE b.cost IS NULL OR o.co
 -- and k = 3 under the same bound: every path loopless, at most 3 hops, costs ascending
 SELECT count(DISTINCT (start_vid, end_vid)) AS pairs, count(*) AS paths, max(hops) AS longest
   FROM pg_temp.our_costs('g_rand_ties', '{7,9}', '{20,30,40}', 3, 3);
+
+-- 4. Blast radius (the whole graph's reach, its own search): from three sampled sources per
+-- tenant, every reachable node with pgr_dijkstra's best cost (likelihood = exp(-cost); the
+-- snapshot keeps costs as float, hence 1e-6), the fewest hops of pgr_dijkstra on unit costs, a
+-- "via" that is the last step of a best path, and under a likelihood floor exactly the nodes above it.
+CREATE FUNCTION pg_temp.blast_check(tenant text, tid bigint, src bigint)
+RETURNS TABLE (reached bigint, differ bigint, bad_via bigint, floor_differ bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM infracast.set_tenant(tenant);
+    RETURN QUERY
+    WITH ours AS (SELECT * FROM infracast.blast_radius(src)),
+    best AS (SELECT end_vid AS node, agg_cost FROM pgr_dijkstra(pg_temp.edges_sql(tid), src,
+                 ARRAY(SELECT id FROM infracast.nodes WHERE tenant_id = tid)) WHERE edge = -1
+             UNION ALL SELECT src, 0),
+    unit AS (SELECT end_vid AS node, agg_cost::int AS hops FROM pgr_dijkstra(
+                 format('SELECT id, src AS source, dst AS target, 1 AS cost FROM infracast.edges WHERE tenant_id = %s', tid),
+                 src, ARRAY(SELECT id FROM infracast.nodes WHERE tenant_id = tid)) WHERE edge = -1
+             UNION ALL SELECT src, 0)
+    SELECT count(*),
+           count(*) FILTER (WHERE o.node IS NULL OR b.node IS NULL
+                               OR abs(o.likelihood - exp(-b.agg_cost)) > 1e-6 * exp(-b.agg_cost)
+                               OR o.hops IS DISTINCT FROM u.hops),
+           count(*) FILTER (WHERE o.via IS NULL AND o.node <> src
+                               OR o.via IS NOT NULL AND NOT EXISTS (
+                                   SELECT 1 FROM infracast.edges e JOIN ours v ON v.node = e.src
+                                    WHERE e.tenant_id = tid AND e.src = o.via AND e.dst = o.node
+                                      AND abs(v.likelihood * e.likelihood - o.likelihood) <= 1e-6 * o.likelihood)),
+           (SELECT count(*) FROM (
+                (SELECT node FROM ours WHERE likelihood >= 0.3 EXCEPT SELECT node FROM infracast.blast_radius(src, NULL, 0.3))
+                UNION ALL
+                (SELECT node FROM infracast.blast_radius(src, NULL, 0.3) EXCEPT SELECT node FROM ours WHERE likelihood >= 0.3)) x)
+      FROM ours o FULL JOIN best b USING (node) LEFT JOIN unit u USING (node);
+END $$;
+SELECT s.tenant, sum(c.reached) AS reached, sum(c.differ) AS differ, sum(c.bad_via) AS bad_via,
+       sum(c.floor_differ) AS floor_differ
+  FROM sample s, LATERAL unnest(s.srcs[1:3]) src, LATERAL pg_temp.blast_check(s.tenant, s.tid, src) c
+ GROUP BY s.tenant ORDER BY s.tenant;
 RESET client_min_messages;

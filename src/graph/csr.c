@@ -322,6 +322,7 @@ gr_builder_finish(GrBuilder *b, GrGraph *g)
 	uint64_t	i;
 	uint32_t	u,
 				m;
+	double		cost_sum = 0.0;
 
 	memset(g, 0, sizeof(GrGraph));
 	g->n = n;
@@ -390,10 +391,14 @@ gr_builder_finish(GrBuilder *b, GrGraph *g)
 			bits = (uint32_t) row[j];
 			g->fwd_dst[pos] = (uint32_t) (row[j] >> 32);
 			memcpy(&g->fwd_cost[pos], &bits, sizeof(float));
+			cost_sum += g->fwd_cost[pos];
+			if (g->fwd_cost[pos] > g->cost_max)
+				g->cost_max = g->fwd_cost[pos];
 			pos++;
 		}
 	}
 	gr_hooks.release(sorted);
+	g->cost_mean = m ? cost_sum / m : 0.0;
 
 	/* Reverse adjacency, rows sorted by source because sources are walked in order. */
 	g->rev_off = gr_hooks.alloc_keep(sizeof(uint32_t) * ((size_t) n + 1));

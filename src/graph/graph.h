@@ -62,6 +62,8 @@ typedef struct GrGraph
 	float	   *fwd_cost;		/* [m] -ln(best likelihood among the parallel edges) */
 	uint32_t   *rev_off;		/* [n+1] */
 	uint32_t   *rev_src;		/* [m] ascending within each row */
+	double		cost_mean;		/* mean and largest arc cost, for gr_reach()'s bucket width */
+	float		cost_max;
 } GrGraph;
 
 /* ---- csr.c: building a snapshot ---------------------------------------------------------- */
@@ -117,10 +119,13 @@ typedef struct GrSearch
 	bool		last_hop_bounded;	/* ... and kept its paths in the hop log */
 	struct GrHopLog *log;
 	struct GrBackward *back;	/* the backward half of bidirectional searches */
+	struct GrReach *reach;		/* gr_reach()'s scratch (reach.c) */
 } GrSearch;
 
 extern GrSearch *gr_search_new(const GrGraph *g);
 extern void gr_search_free(GrSearch *s);
+/* Forgets the last search (in time proportional to what it touched). */
+extern void gr_search_reset(GrSearch *s);
 
 /*
  * Most likely paths from every source (multi-source; reverse = walk arcs backwards, i.e. paths
@@ -146,6 +151,17 @@ extern uint32_t gr_best_path(GrSearch *s, uint32_t src, uint32_t dst, const uint
 /* Fewest hops from the sources (reverse: to them), up to max_hops; fills hops/pred/order. */
 extern void gr_bfs(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse,
 				   uint32_t max_hops);
+
+/*
+ * Everything reachable from the sources (forward, no hop limit, blocked[] ignored), for
+ * infracast.blast_radius: hops[] the fewest arcs, dist[]/pred[] the most likely path (the same
+ * values as gr_shortest_paths), order[0..norder-1] the nodes with dist <= max_cost in ascending
+ * index. Faster than gr_bfs + gr_shortest_paths on graphs larger than the caches (reach.c).
+ */
+extern void gr_reach(GrSearch *s, const uint32_t *sources, uint32_t nsources, double max_cost);
+/* Relaxations per arc gr_reach() allows itself before it finishes with Dijkstra (default 4). */
+extern uint32_t gr_reach_budget;
+extern void gr_reach_release(GrSearch *s);	/* frees gr_reach()'s scratch */
 
 /*
  * The path the last search found to t, in attack order, into out (capacity n): source..t for a

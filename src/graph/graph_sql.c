@@ -494,12 +494,22 @@ emit_reach(FunctionCallInfo fcinfo, GraphSnapshot *gs, const uint32 *start, uint
 	uint32	   *root = NULL;
 	double		max_cost = INFINITY;
 
-	gr_bfs(s, start, nstart, reverse, max_hops);
-	for (uint32 i = 0; i < s->norder; i++)
-		hops[s->order[i]] = s->hops[s->order[i]];
 	if (min_likelihood > 0.0)
 		max_cost = -log(min_likelihood) * (1.0 + 1e-6) + 1e-12;
-	gr_shortest_paths(s, start, nstart, reverse, GR_NONE, max_cost, max_hops, NULL, 0);
+	if (!reverse && max_hops == GR_NO_LIMIT)
+	{
+		/* the whole graph's reach: both passes at once, tuned for big graphs (reach.c) */
+		gr_reach(s, start, nstart, max_cost);
+		pfree(hops);
+		hops = s->hops;
+	}
+	else
+	{
+		gr_bfs(s, start, nstart, reverse, max_hops);
+		for (uint32 i = 0; i < s->norder; i++)
+			hops[s->order[i]] = s->hops[s->order[i]];
+		gr_shortest_paths(s, start, nstart, reverse, GR_NONE, max_cost, max_hops, NULL, 0);
+	}
 	if (reverse)
 	{
 		/* which target each best path ends at: the root of its tree */
@@ -534,6 +544,9 @@ emit_reach(FunctionCallInfo fcinfo, GraphSnapshot *gs, const uint32 *start, uint
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
 
+		/* the predecessors' ids are random reads: start them a few rows ahead */
+		if (i + 16 < s->norder && s->pred[s->order[i + 16]] != GR_NONE)
+			__builtin_prefetch(&g->node_id[s->pred[s->order[i + 16]]]);
 		CHECK_FOR_INTERRUPTS();
 		if (like < min_likelihood)
 			continue;

@@ -303,7 +303,7 @@ gr_search_new(const GrGraph *g)
 		s->pred[i] = GR_NONE;
 		s->hops[i] = UINT32_MAX;
 	}
-	s->heap = heap_new(g->n, s->dist);
+	/* s->heap: made by the first bidirectional search (the others do not use it) */
 	memset(s->blocked, 0, n);
 	return s;
 }
@@ -317,11 +317,13 @@ gr_search_free(GrSearch *s)
 	gr_hooks.release(s->order);
 	gr_hooks.release(s->blocked);
 	gr_hooks.release(s->touched);
-	heap_free(s->heap);
+	if (s->heap)
+		heap_free(s->heap);
 	if (s->lazy)
 		lazy_free(s->lazy);
 	if (s->back)
 		back_free(s->back);
+	gr_reach_release(s);
 	if (s->log)
 	{
 		if (s->log->cap)
@@ -337,8 +339,8 @@ gr_search_free(GrSearch *s)
 	gr_hooks.release(s);
 }
 
-static void
-search_reset(GrSearch *s)
+void
+gr_search_reset(GrSearch *s)
 {
 	for (uint32_t i = 0; i < s->ntouched; i++)
 	{
@@ -352,7 +354,8 @@ search_reset(GrSearch *s)
 	}
 	s->ntouched = 0;
 	s->norder = 0;
-	heap_clear(s->heap);
+	if (s->heap)
+		heap_clear(s->heap);
 	s->last_hop_bounded = false;
 }
 
@@ -567,7 +570,7 @@ gr_shortest_paths(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool 
 				  uint32_t target, double max_cost, uint32_t max_hops,
 				  const uint32_t *banned, uint32_t nbanned)
 {
-	search_reset(s);
+	gr_search_reset(s);
 	s->last_reverse = reverse;
 	if (max_hops == GR_NO_LIMIT)
 		dijkstra(s, sources, nsources, reverse, target, max_cost, banned, nbanned);
@@ -670,13 +673,13 @@ gr_best_path(GrSearch *s, uint32_t src, uint32_t dst, const uint32_t *banned, ui
 {
 	const GrGraph *g = s->g;
 	GrBackward *b = back_get(s);
-	GrHeap	   *hf = s->heap,
+	GrHeap	   *hf = s->heap ? s->heap : (s->heap = heap_new(s->g->n, s->dist)),
 			   *hb = b->heap;
 	double		mu = INFINITY;
 	uint32_t	meet = GR_NONE,
 				len;
 
-	search_reset(s);
+	gr_search_reset(s);
 	back_reset(b);
 	s->last_reverse = false;
 	if (src == dst)
@@ -768,7 +771,7 @@ gr_bfs(GrSearch *s, const uint32_t *sources, uint32_t nsources, bool reverse, ui
 	const GrGraph *g = s->g;
 	uint32_t	head = 0;
 
-	search_reset(s);
+	gr_search_reset(s);
 	s->last_reverse = reverse;
 	for (uint32_t i = 0; i < nsources; i++)
 	{

@@ -38,7 +38,7 @@ SQL
 
 # The plain-C core alone (no SQL, one core), for the engine's own traversal rate.
 gcc -O2 -I"$ROOT/src" -o "$TMP/bench_core" "$HERE/graph/bench_core.c" "$ROOT/src/graph/csr.c" \
-    "$ROOT/src/graph/search.c" -lm || exit 1
+    "$ROOT/src/graph/search.c" "$ROOT/src/graph/reach.c" -lm || exit 1
 
 num() { awk -v x="${1:-}" 'BEGIN { if (x == "") print "—"; else if (x + 0 >= 100) printf "%.0f", x; else printf "%.1f", x }'; }
 ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "—"; else printf "%.0f×", a / b }'; }
@@ -67,7 +67,8 @@ for size in $SIZES; do
               -f "$HERE/graph/measure.sql" 2>"$TMP/err" | grep '=')
         if [ -s "$TMP/err" ]; then cat "$TMP/err" >&2; fi
         declare -A C=()
-        while read -r k v _; do C[$k]=$v; done < <("$TMP/bench_core" "$nodes" "$edges" "$shape")
+        while read -r k v rest; do C[$k]=$v; [ "$k" = reach ] && C[reach_mismatch]=${rest##* }; done \
+            < <("$TMP/bench_core" "$nodes" "$edges" "$shape")
         arcs=${R[arcs]:-0}
         sections+=("$(cat <<MD
 
@@ -94,7 +95,10 @@ cold build **$(num "${R[build_ms]:-}") ms = $(div "${R[build_ms]:-}" "${R[edge_r
 
 Engine alone (test/bench/graph/bench_core.c, same shape regenerated in C, no SQL): BFS $(num "${C[bfs]:-}") ms
 = $(div "$arcs" "${C[bfs]:-}" 0.001) M edges/s; Dijkstra one-to-all $(num "${C[dijkstra]:-}") ms = $(div "$arcs" "${C[dijkstra]:-}" 0.001) M edges/s;
-bidirectional single pair $(num "${C[bidirectional_pair_avg]:-}") ms; CSR build from rows in memory $(num "${C[build_from_rows]:-}") ms.
+whole-graph reach as blast_radius runs it (src/graph/reach.c: direction-optimizing BFS, then bucketed costs)
+$(num "${C[reach]:-}") ms = $(div "$arcs" "${C[reach]:-}" 0.001) M edges/s, with ${C[reach_mismatch]:-?} nodes whose hops, cost or predecessor
+differ from BFS + Dijkstra's; bidirectional single pair $(num "${C[bidirectional_pair_avg]:-}") ms;
+CSR build from rows in memory $(num "${C[build_from_rows]:-}") ms.
 MD
 )")
         unset R C

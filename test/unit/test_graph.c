@@ -590,6 +590,70 @@ check_analysis(const GrGraph *g)
 }
 
 /* MulVAL's 3-host example: internet -> web -> file -> workstation, plus a side branch. */
+/*
+ * gr_reach (blast_radius) against gr_bfs + gr_shortest_paths: the same hops, the same costs (to
+ * the bit), a predecessor on a best path, and Dijkstra's own predecessor wherever no best path
+ * ends with a zero-cost arc (there both searches may pick different equally good ones).
+ */
+static void
+check_reach(const GrGraph *g, uint32_t nsrc, double max_cost)
+{
+	GrSearch   *ref = gr_search_new(g);
+	GrSearch   *s = gr_search_new(g);
+	uint32_t	sources[3];
+	uint32_t   *hops = malloc(sizeof(uint32_t) * (g->n + 1));
+	uint32_t	expect = 0;
+
+	for (uint32_t i = 0; i < nsrc; i++)
+		sources[i] = rnd(g->n);
+	gr_bfs(ref, sources, nsrc, false, GR_NO_LIMIT);
+	for (uint32_t v = 0; v < g->n; v++)
+		hops[v] = ref->hops[v];
+	gr_shortest_paths(ref, sources, nsrc, false, GR_NONE, max_cost, GR_NO_LIMIT, NULL, 0);
+	gr_reach(s, sources, nsrc, max_cost);
+	for (uint32_t v = 0; v < g->n; v++)
+	{
+		bool		zero_tie = false;
+
+		if (ref->dist[v] == INFINITY)
+		{
+			CHECK(s->dist[v] == INFINITY || s->dist[v] > max_cost, "reach: %u unreached", v);
+			continue;
+		}
+		expect++;
+		CHECK(s->dist[v] == ref->dist[v], "reach: cost of %u %.17g, Dijkstra %.17g", v, s->dist[v],
+			  ref->dist[v]);
+		CHECK(s->hops[v] == hops[v], "reach: hops of %u %u, BFS %u", v, s->hops[v], hops[v]);
+		if (ref->pred[v] == GR_NONE)
+		{
+			CHECK(s->pred[v] == GR_NONE, "reach: %u is a source", v);
+			continue;
+		}
+		CHECK(s->pred[v] != GR_NONE && gr_arc_find(g, s->pred[v], v) != GR_NONE &&
+			  ref->dist[s->pred[v]] + gr_arc_cost(g, s->pred[v], v) == ref->dist[v],
+			  "reach: predecessor of %u on a best path", v);
+		for (uint32_t p = g->rev_off[v]; p < g->rev_off[v + 1]; p++)
+		{
+			uint32_t	u = g->rev_src[p];
+
+			if (gr_arc_cost(g, u, v) == 0.0 && ref->dist[u] == ref->dist[v])
+				zero_tie = true;
+		}
+		if (!zero_tie)
+			CHECK(s->pred[v] == ref->pred[v], "reach: predecessor of %u %u, Dijkstra %u", v,
+				  s->pred[v], ref->pred[v]);
+	}
+	CHECK(s->norder == expect, "reach: %u nodes listed, %u reached", s->norder, expect);
+	for (uint32_t i = 1; i < s->norder; i++)
+		CHECK(s->order[i - 1] < s->order[i], "reach: nodes listed in ascending order");
+	/* the same search object again: nothing of the last search may leak into the next */
+	gr_reach(s, sources, nsrc, max_cost);
+	CHECK(s->norder == expect, "reach: a second search lists the same %u nodes", expect);
+	free(hops);
+	gr_search_free(s);
+	gr_search_free(ref);
+}
+
 static void
 check_mulval_shape(void)
 {
@@ -644,9 +708,25 @@ main(void)
 		check_searches(&g);
 		check_yen(&g);
 		check_analysis(&g);
+		check_reach(&g, 1 + rnd(3), rnd(4) == 0 ? 1.5 : INFINITY);
 		graph_free(&g);
 		free(rows);
 	}
+	/* larger graphs: big batches, bottom-up BFS levels, many buckets; then the Dijkstra fallback */
+	for (int round = 0; round < 24; round++)
+	{
+		uint32_t	n = 500 + rnd(3000);
+		uint32_t	m = n * (1 + rnd(12));
+		Edge	   *rows = malloc(sizeof(Edge) * (m + 1));
+		GrGraph		g;
+
+		random_graph(&g, n, m, 1, 1, rows, round % 2);
+		gr_reach_budget = round < 20 ? 4 : 0;
+		check_reach(&g, 1 + rnd(3), round % 5 == 0 ? 2.0 : INFINITY);
+		graph_free(&g);
+		free(rows);
+	}
+	gr_reach_budget = 4;
 	check_mulval_shape();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;

@@ -78,6 +78,46 @@ main(int argc, char **argv)
 	}
 	printf("dijkstra %.2f settled %u\n", best, s->norder);
 	{
+		/* gr_reach (blast_radius): hops, costs and predecessors, checked against BFS + Dijkstra */
+		uint32_t	nn = s->norder,
+					bad = 0;
+		double	   *d0 = malloc(sizeof(double) * n);
+		uint32_t   *p0 = malloc(sizeof(uint32_t) * n),
+				   *h0 = malloc(sizeof(uint32_t) * n);
+
+		for (uint32_t v = 0; v < n; v++)
+		{
+			d0[v] = s->dist[v];
+			p0[v] = s->pred[v];
+		}
+		gr_bfs(s, &src, 1, false, GR_NO_LIMIT);
+		for (uint32_t v = 0; v < n; v++)
+			h0[v] = s->hops[v];
+		best = 1e18;
+		for (int r = 0; r < 5; r++)
+		{
+			t0 = now_ms();
+			gr_reach(s, &src, 1, INFINITY);
+			best = fmin(best, now_ms() - t0);
+		}
+		for (uint32_t v = 0; v < n; v++)
+			if (s->dist[v] != d0[v] || s->pred[v] != p0[v] ||
+				(d0[v] != INFINITY && s->hops[v] != h0[v]))
+				bad++;
+		printf("reach %.2f reached %u mismatches %u\n", best, s->norder, bad + (s->norder != nn));
+		best = 1e18;
+		for (int r = 0; r < 5; r++)
+		{
+			t0 = now_ms();
+			gr_reach(s, &src, 1, -log(0.5));
+			best = fmin(best, now_ms() - t0);
+		}
+		printf("reach_floor %.2f reached %u\n", best, s->norder);
+		free(d0);
+		free(p0);
+		free(h0);
+	}
+	{
 		double		total = 0,
 					cost;
 		int			pairs = 0;
