@@ -39,6 +39,10 @@ all install installcheck:
 	@echo "PostgreSQL 15 server headers not found: apt-get install postgresql-server-dev-15 (make test and make demo do it for you as root)"; exit 1
 endif
 
+# PGXS tracks no header dependencies (Debian's PostgreSQL is built without --enable-depend): a
+# changed header rebuilds every object, so no object keeps a stale struct layout.
+$(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h src/*/*.h bgworkers/*.h)
+
 extension/infracast--$(EXTVERSION).sql: $(sort $(wildcard extension/sql/*.sql))
 	@echo "-- Generated from extension/sql/*.sql by make; edit those files, not this one." > $@
 	@for f in $^; do printf '\n-- ---- %s ----\n' "$$f" >> $@; cat "$$f" >> $@; done
