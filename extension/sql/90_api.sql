@@ -171,6 +171,25 @@ BEGIN
 END
 $$;
 
+-- The logged-in API user's own row, locked for the change the caller is about to make (the
+-- self-service functions below); 28000 when the token's user has been deleted since it was issued.
+CREATE FUNCTION infracast.api_lock_caller() RETURNS infracast.users
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    u infracast.users%ROWTYPE;
+BEGIN
+    SELECT * INTO u FROM infracast.users
+     WHERE tenant_id = infracast.current_tenant() AND id = infracast.api_user_id() FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the user of this token no longer exists' USING ERRCODE = '28000', HINT = 'Log in again.';
+    END IF;
+    RETURN u;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION infracast.api_lock_caller() FROM PUBLIC;
+
 -- A required text argument of an API call, with a clear error when it is missing.
 CREATE FUNCTION infracast.api_arg(args jsonb, key text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
@@ -415,11 +434,7 @@ DECLARE
     v_new     text := infracast.api_arg(args, 'new_password');
     u         infracast.users%ROWTYPE;
 BEGIN
-    SELECT * INTO u FROM infracast.users
-     WHERE tenant_id = infracast.current_tenant() AND id = infracast.api_user_id() FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'the user of this token no longer exists' USING ERRCODE = '28000', HINT = 'Log in again.';
-    END IF;
+    u := infracast.api_lock_caller();
     IF NOT infracast.password_verify(u.password_hash, v_current) THEN
         RAISE EXCEPTION 'the current password is wrong'
             USING ERRCODE = '28P01', HINT = 'Give the password you logged in with.';
@@ -449,11 +464,7 @@ DECLARE
     v_secret bytea := infracast.totp_new_secret();
     v_b32    text := infracast.base32_encode(v_secret);
 BEGIN
-    SELECT * INTO u FROM infracast.users
-     WHERE tenant_id = infracast.current_tenant() AND id = infracast.api_user_id() FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'the user of this token no longer exists' USING ERRCODE = '28000', HINT = 'Log in again.';
-    END IF;
+    u := infracast.api_lock_caller();
     IF u.totp_enabled THEN
         RAISE EXCEPTION 'MFA is already enabled for "%"', u.username
             USING ERRCODE = '22023', HINT = 'An admin can reset it with POST /api/rpc/reset_mfa.';
@@ -479,9 +490,8 @@ DECLARE
     u      infracast.users%ROWTYPE;
     v_step bigint;
 BEGIN
-    SELECT * INTO u FROM infracast.users
-     WHERE tenant_id = infracast.current_tenant() AND id = infracast.api_user_id() FOR UPDATE;
-    IF NOT FOUND OR u.totp_secret IS NULL OR u.totp_enabled THEN
+    u := infracast.api_lock_caller();
+    IF u.totp_secret IS NULL OR u.totp_enabled THEN
         RAISE EXCEPTION 'no MFA enrolment is pending'
             USING ERRCODE = '22023', HINT = 'Start one with POST /api/rpc/mfa_enroll.';
     END IF;
