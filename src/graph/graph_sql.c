@@ -481,7 +481,9 @@ infracast_attack_paths(PG_FUNCTION_ARGS)
 
 /*
  * Reach from (reverse: to) the start nodes: fewest hops by BFS, best likelihood by Dijkstra or,
- * with max_hops, by the hop-bounded search; rows for the nodes within both bounds.
+ * with max_hops, by the hop-bounded search; rows for the nodes within both bounds. The forward
+ * reach without a hop bound (blast_radius) uses gr_reach(), which computes the same values faster
+ * on big graphs.
  */
 static void
 emit_reach(FunctionCallInfo fcinfo, GraphSnapshot *gs, const uint32 *start, uint32 nstart,
