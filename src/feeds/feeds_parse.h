@@ -136,6 +136,52 @@ extern const char *feodo_last_updated(const FeodoReader *r);	/* from the banner,
 extern long feodo_rows(const FeodoReader *r);
 extern void feodo_close(FeodoReader *r);
 
+/* ---- json_pull.c: one JSON value in memory, walked in order without building a tree -------- */
+typedef enum JsonPullStatus
+{
+	JSON_PULL_OK = 0,
+	JSON_PULL_MORE,				/* the input ended inside the value: read more, start it again */
+	JSON_PULL_BAD				/* not JSON: error says why */
+} JsonPullStatus;
+
+/* A string of the input between its quotes, escapes not decoded; p NULL: absent or not a string. */
+typedef struct JsonSpan
+{
+	const char *p;
+	uint32_t	len;
+	bool		escaped;
+} JsonSpan;
+
+typedef struct JsonPull
+{
+	const char *p;				/* next byte */
+	const char *end;			/* end of the input; *end must be '\0' */
+	const char *error;			/* JSON_PULL_BAD: what was wrong */
+	uint64_t	comma;			/* bit d-1: the container at depth d has had an item */
+	int			depth;
+	int			max_depth;		/* at most 64 */
+	JsonPullStatus status;
+} JsonPull;
+
+extern void json_pull_init(JsonPull *j, const char *buf, size_t len, int max_depth);
+/* Enters an object or array: false (the value skipped) when the next value is something else. */
+extern bool json_pull_object(JsonPull *j);
+extern bool json_pull_array(JsonPull *j);
+/* The next member (its name in key, positioned at its value, which the caller must read or skip)
+ * or element; false at the closing bracket (consumed) and on error. */
+extern bool json_pull_member(JsonPull *j, JsonSpan *key);
+extern bool json_pull_element(JsonPull *j);
+/* Values: a string (else out->p NULL), a boolean (1, 0; else -1), a number (else false); a value
+ * of another type is skipped. */
+extern void json_pull_string(JsonPull *j, JsonSpan *out);
+extern int	json_pull_bool(JsonPull *j);
+extern bool json_pull_number(JsonPull *j, double *out);
+extern void json_pull_skip(JsonPull *j);
+/* Decodes a span into out (room for s->len + 1 bytes), '\0'-terminated; returns the length. */
+extern size_t json_span_decode(const JsonSpan *s, char *out);
+extern bool json_span_is(const JsonSpan *s, const char *lit);
+extern bool json_span_equal(const JsonSpan *a, const JsonSpan *b);
+
 /* ---- cpe.c: CPE 2.3 formatted strings ------------------------------------------------------ */
 #define CPE_ATTRS 11
 typedef struct CpeName
