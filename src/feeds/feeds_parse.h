@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef enum FeedErrKind
 {
@@ -179,8 +180,19 @@ extern bool json_pull_number(JsonPull *j, double *out);
 extern void json_pull_skip(JsonPull *j);
 /* Decodes a span into out (room for s->len + 1 bytes), '\0'-terminated; returns the length. */
 extern size_t json_span_decode(const JsonSpan *s, char *out);
-extern bool json_span_is(const JsonSpan *s, const char *lit);
+extern bool json_span_is_decoded(const JsonSpan *s, const char *lit);
 extern bool json_span_equal(const JsonSpan *a, const JsonSpan *b);
+
+/* Whether a span's text is lit (inline: with a literal, the length is known at compile time). */
+static inline bool
+json_span_is(const JsonSpan *s, const char *lit)
+{
+	if (s->p == NULL)
+		return false;
+	if (s->escaped)
+		return json_span_is_decoded(s, lit);
+	return strlen(lit) == s->len && memcmp(s->p, lit, s->len) == 0;
+}
 
 /* ---- cpe.c: CPE 2.3 formatted strings ------------------------------------------------------ */
 #define CPE_ATTRS 11

@@ -60,16 +60,83 @@ json_pull_fail(JsonPull *j, const char *q, const char *what)
 	return false;
 }
 
+/*
+ * Word-at-a-time scanning (SWAR): pretty-printed NVD files indent with long runs of spaces, and
+ * most of their bytes are inside strings, so the two inner loops look at eight bytes per step. On a
+ * big-endian machine they go byte by byte.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+#define JSON_SWAR 1
+#define JSON_ONES UINT64_C(0x0101010101010101)
+#define JSON_HIGHS UINT64_C(0x8080808080808080)
+
+static inline uint64_t
+json_load8(const unsigned char *p)
+{
+	uint64_t	w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/* The high bit of each byte of v that is zero (exact up to the first one: enough for its index). */
+static inline uint64_t
+json_zero_bytes(uint64_t v)
+{
+	return (v - JSON_ONES) & ~v & JSON_HIGHS;
+}
+#endif
+
 /* Skips white space; the next byte ('\0' at the end). */
 static inline unsigned char
 json_pull_peek(JsonPull *j)
 {
 	const unsigned char *p = (const unsigned char *) j->p;
 
-	while (json_space[*p])
+	for (;;)
+	{
+#ifdef JSON_SWAR
+		const unsigned char *end = (const unsigned char *) j->end;
+
+		while (end - p >= 8)
+		{
+			uint64_t	x = json_load8(p) ^ (JSON_ONES * ' ');
+
+			if (x != 0)
+			{
+				p += __builtin_ctzll(x) >> 3;
+				break;
+			}
+			p += 8;
+		}
+#endif
+		if (!json_space[*p])
+			break;
 		p++;
+	}
 	j->p = (const char *) p;
 	return *p;
+}
+
+/* The first '"', '\\' or '\0' at or after p. */
+static inline const unsigned char *
+json_string_run(const unsigned char *p, const unsigned char *end)
+{
+#ifdef JSON_SWAR
+	while (end - p >= 8)
+	{
+		uint64_t	w = json_load8(p);
+		uint64_t	x = json_zero_bytes(w ^ (JSON_ONES * '"')) | json_zero_bytes(w ^ (JSON_ONES * '\\')) |
+			json_zero_bytes(w);
+
+		if (x != 0)
+			return p + (__builtin_ctzll(x) >> 3);
+		p += 8;
+	}
+#endif
+	while (!json_string_stop[*p])
+		p++;
+	return p;
 }
 
 /* The string starting at j->p (a '"'), as a span of the input. */
@@ -82,8 +149,7 @@ json_pull_scan_string(JsonPull *j, JsonSpan *out)
 
 	for (;;)
 	{
-		while (!json_string_stop[*p])
-			p++;
+		p = json_string_run(p, (const unsigned char *) j->end);
 		if (*p == '"')
 			break;
 		if (*p == '\0')
@@ -498,17 +564,13 @@ json_span_cstring(const JsonSpan *s, char *buf, size_t buflen, char **heap)
 }
 
 bool
-json_span_is(const JsonSpan *s, const char *lit)
+json_span_is_decoded(const JsonSpan *s, const char *lit)
 {
 	char		buf[128];
 	char	   *heap;
 	char	   *d;
 	bool		eq;
 
-	if (s->p == NULL)
-		return false;
-	if (!s->escaped)
-		return strlen(lit) == s->len && memcmp(s->p, lit, s->len) == 0;
 	d = json_span_cstring(s, buf, sizeof(buf), &heap);
 	eq = d != NULL && strcmp(d, lit) == 0;
 	free(heap);

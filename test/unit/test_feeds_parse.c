@@ -235,6 +235,25 @@ test_json_pull(void)
 	CHECK(pull_status("['a']", 64) == JSON_PULL_BAD, "single quotes are bad");
 	CHECK(pull_status("[[[]]]", 3) == JSON_PULL_OK && pull_status("[[[[]]]]", 3) == JSON_PULL_BAD, "nesting limit");
 	CHECK(pull_status("{\"a\": [1, 2,], }", 64) == JSON_PULL_OK, "a comma before a closing bracket is accepted (as json-c does)");
+
+	/* the word-at-a-time loops: every position of a space run's end, a quote, an escape, the end */
+	for (int spaces = 0; spaces < 20; spaces++)
+		for (int before = 0; before < 20; before++)
+		{
+			char		buf[128];
+			int			n = snprintf(buf, sizeof(buf), "[%*s\"%.*s\\\"x\"]", spaces, "", before,
+									 "aaaaaaaaaaaaaaaaaaaaaaaaa");
+			bool		ok;
+
+			json_pull_init(&j, buf, (size_t) n, 4);
+			ok = json_pull_array(&j) && json_pull_element(&j);
+			json_pull_string(&j, &s);
+			ok = ok && s.p != NULL && s.len == (uint32_t) before + 3 && s.escaped && !json_pull_element(&j) &&
+				j.status == JSON_PULL_OK;
+			CHECK(ok, "string after %d spaces with %d bytes before an escape", spaces, before);
+			buf[n - 3] = '\0';	/* cut inside the string: the reader asks for more */
+			CHECK(pull_status(buf, 4) == JSON_PULL_MORE, "string cut after %d spaces, %d bytes", spaces, before);
+		}
 }
 
 /* A record far larger than the input buffer is moved, the buffer grown, and the record read again. */
