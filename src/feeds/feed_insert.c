@@ -28,6 +28,7 @@ struct FeedInserter
 	ResultRelInfo *rri;
 	BulkInsertState bistate;
 	CommandId	cid;
+	TupleDesc	desc;			/* the table's, copied: see feed_inserter_begin() */
 	TupleTableSlot *slots[FEED_INSERT_BATCH];
 	int			nslots;			/* slots created */
 	int			nused;			/* slots holding rows not yet inserted */
@@ -55,6 +56,14 @@ feed_inserter_begin(Oid relid)
 	fi->bistate = GetBulkInsertState();
 	fi->cid = GetCurrentCommandId(true);
 	fi->cxt = CurrentMemoryContext;
+
+	/*
+	 * The slots get a copy of the table's descriptor, which is not reference-counted. With the
+	 * relation's own, each of the thousand slots pins it in the resource owner, whose lookups then
+	 * degrade to a linear probe over a thousand equal entries; every unique check that meets an
+	 * old row (a reload replacing its CVEs) makes and drops a slot, and paid for that probe twice.
+	 */
+	fi->desc = CreateTupleDescCopy(RelationGetDescr(fi->rel));
 	fi->batchcxt = AllocSetContextCreate(CurrentMemoryContext, "feed insert batch", ALLOCSET_DEFAULT_SIZES);
 	return fi;
 }
@@ -100,7 +109,7 @@ feed_inserter_row(FeedInserter *fi, bool **nulls)
 	{
 		MemoryContext old = MemoryContextSwitchTo(fi->cxt);
 
-		fi->slots[fi->nslots++] = table_slot_create(fi->rel, NULL);
+		fi->slots[fi->nslots++] = MakeSingleTupleTableSlot(fi->desc, table_slot_callbacks(fi->rel));
 		MemoryContextSwitchTo(old);
 	}
 	slot = fi->slots[fi->nused];
