@@ -35,6 +35,8 @@ struct FeedInserter
 	MemoryContext cxt;			/* the inserter and its slots */
 	MemoryContext batchcxt;		/* the rows' values, reset after each flush */
 	MemoryContext callercxt;
+	FeedInserterHook before_flush;
+	void	   *before_flush_arg;
 };
 
 Oid
@@ -79,6 +81,8 @@ feed_inserter_flush(FeedInserter *fi)
 {
 	if (fi->nused == 0)
 		return;
+	if (fi->before_flush != NULL)
+		fi->before_flush(fi->before_flush_arg);
 	table_multi_insert(fi->rel, fi->slots, fi->nused, fi->cid, 0, fi->bistate);
 	for (int i = 0; i < fi->nused; i++)
 	{
@@ -94,6 +98,14 @@ feed_inserter_flush(FeedInserter *fi)
 	ResetPerTupleExprContext(fi->estate);
 	fi->nused = 0;
 	MemoryContextReset(fi->batchcxt);
+}
+
+/* Runs hook(arg) before each batch is written (the NVD loader deletes the rows being replaced). */
+void
+feed_inserter_before_flush(FeedInserter *fi, FeedInserterHook hook, void *arg)
+{
+	fi->before_flush = hook;
+	fi->before_flush_arg = arg;
 }
 
 /*

@@ -78,7 +78,9 @@ extern bool feeds_status_unchanged(const char *feed, const char *path, const cha
 
 /* feed_insert.c: multi-row inserts into a table, index entries included (COPY's path) */
 typedef struct FeedInserter FeedInserter;
+typedef void (*FeedInserterHook) (void *arg);
 extern FeedInserter *feed_inserter_begin(Oid relid);
+extern void feed_inserter_before_flush(FeedInserter *fi, FeedInserterHook hook, void *arg);
 extern Datum *feed_inserter_row(FeedInserter *fi, bool **nulls);
 extern void feed_inserter_store(FeedInserter *fi);
 extern void feed_inserter_end(FeedInserter *fi);

@@ -14,7 +14,9 @@
  * The file is streamed (nvd_parse.c): one CVE in memory at a time. Which CVEs exist already is
  * read once into a hash (id -> lastModified), so the common case, a CVE not present, goes straight
  * into the multi-insert path; a present one has its old rows deleted by id first. The hash holds
- * the CVEs already in the database, never the file's.
+ * the CVEs already in the database, never the file's. Those deletes are collected and made a
+ * thousand ids at a time (= ANY($1)), always before either table gets a batch of new rows, so an
+ * old row is gone before a new one with its key goes in.
  */
 #include "feeds/feeds.h"
 
@@ -37,13 +39,18 @@ typedef struct CveSeen
 	TimestampTz last_modified;
 } CveSeen;
 
+#define NVD_DELETE_BATCH 1000
+
 typedef struct NvdLoad
 {
 	const char *path;
 	char		feed[64];
 	HTAB	   *existing;
-	SPIPlanPtr	delete_cve;
+	SPIPlanPtr	delete_cve;		/* ... WHERE id = ANY($1) */
 	SPIPlanPtr	delete_cpe;
+	MemoryContext loadcxt;
+	Datum	   *replacing;		/* ids (text, in loadcxt) of CVEs whose old rows are still there */
+	int			nreplacing;
 	FeedInserter *cve_ins;
 	FeedInserter *cpe_ins;
 	Datum		feed_d;
@@ -193,16 +200,38 @@ nvd_store_cve(NvdLoad *ld, const NvdCve *cve)
 	}
 }
 
-/* Deletes the rows of a CVE about to be replaced by a newer version. */
+/*
+ * Deletes the old rows of the CVEs being replaced. Runs before either inserter writes a batch (its
+ * before-flush hook), when a thousand ids are waiting, and at the end.
+ */
 static void
-nvd_delete_cve(NvdLoad *ld, const char *id)
+nvd_delete_replaced(void *arg)
 {
-	Datum		arg = CStringGetTextDatum(id);
+	NvdLoad    *ld = arg;
+	Datum		ids;
 
-	if (SPI_execute_plan(ld->delete_cpe, &arg, NULL, false, 0) < 0 ||
-		SPI_execute_plan(ld->delete_cve, &arg, NULL, false, 0) < 0)
-		elog(ERROR, "could not delete the previous version of %s", id);
-	pfree(DatumGetPointer(arg));
+	if (ld->nreplacing == 0)
+		return;
+	ids = PointerGetDatum(construct_array(ld->replacing, ld->nreplacing, TEXTOID, -1, false, TYPALIGN_INT));
+	if (SPI_execute_plan(ld->delete_cpe, &ids, NULL, false, 0) < 0 ||
+		SPI_execute_plan(ld->delete_cve, &ids, NULL, false, 0) < 0)
+		elog(ERROR, "could not delete the previous versions of %d CVEs", ld->nreplacing);
+	pfree(DatumGetPointer(ids));
+	for (int i = 0; i < ld->nreplacing; i++)
+		pfree(DatumGetPointer(ld->replacing[i]));
+	ld->nreplacing = 0;
+}
+
+/* Notes a CVE whose old rows must go before its new ones are written. */
+static void
+nvd_replace_cve(NvdLoad *ld, const char *id)
+{
+	MemoryContext old = MemoryContextSwitchTo(ld->loadcxt);
+
+	ld->replacing[ld->nreplacing++] = CStringGetTextDatum(id);
+	MemoryContextSwitchTo(old);
+	if (ld->nreplacing == NVD_DELETE_BATCH)
+		nvd_delete_replaced(ld);
 }
 
 static void
@@ -247,6 +276,7 @@ nvd_load_file(const char *path, List **results, MemoryContext cxt)
 	PG_TRY();
 	{
 		Oid			textoid = TEXTOID;
+		Oid			textarrayoid = TEXTARRAYOID;
 		NvdCve		cve;
 		int			rc;
 
@@ -259,14 +289,18 @@ nvd_load_file(const char *path, List **results, MemoryContext cxt)
 			feeds_spi_exec("DELETE FROM infracast.cve WHERE nvd_feed = $1", 1, &textoid, &f, NULL);
 		}
 		ld.existing = nvd_existing_cves();
-		ld.delete_cpe = SPI_prepare("DELETE FROM infracast.cve_cpe_match WHERE cve_id = $1", 1, &textoid);
-		ld.delete_cve = SPI_prepare("DELETE FROM infracast.cve WHERE id = $1", 1, &textoid);
+		ld.delete_cpe = SPI_prepare("DELETE FROM infracast.cve_cpe_match WHERE cve_id = ANY ($1)", 1, &textarrayoid);
+		ld.delete_cve = SPI_prepare("DELETE FROM infracast.cve WHERE id = ANY ($1)", 1, &textarrayoid);
 		if (ld.delete_cpe == NULL || ld.delete_cve == NULL)
 			elog(ERROR, "SPI_prepare failed");
 		ld.feed_d = CStringGetTextDatum(ld.feed);
 		ld.score_typmod = ((3 << 16) | 1) + VARHDRSZ;
+		ld.loadcxt = loadcxt;
+		ld.replacing = palloc(sizeof(Datum) * NVD_DELETE_BATCH);
 		ld.cve_ins = feed_inserter_begin(feeds_relid("cve"));
 		ld.cpe_ins = feed_inserter_begin(feeds_relid("cve_cpe_match"));
+		feed_inserter_before_flush(ld.cve_ins, nvd_delete_replaced, &ld);
+		feed_inserter_before_flush(ld.cpe_ins, nvd_delete_replaced, &ld);
 
 		for (;;)
 		{
@@ -291,7 +325,7 @@ nvd_load_file(const char *path, List **results, MemoryContext cxt)
 					ld.kept++;
 					continue;
 				}
-				nvd_delete_cve(&ld, cve.id);
+				nvd_replace_cve(&ld, cve.id);
 				hash_search(ld.existing, cve.id, HASH_REMOVE, NULL);
 				ld.replaced++;
 			}
@@ -302,6 +336,7 @@ nvd_load_file(const char *path, List **results, MemoryContext cxt)
 		MemoryContextSwitchTo(loadcxt);
 		if (rc < 0)
 			feeds_raise(&err);
+		nvd_delete_replaced(&ld);
 		feed_inserter_end(ld.cve_ins);
 		feed_inserter_end(ld.cpe_ins);
 
