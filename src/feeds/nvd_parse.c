@@ -1122,6 +1122,15 @@ span_room(const JsonSpan *sp)
 	return sp->p ? (size_t) sp->len + 1 : 0;
 }
 
+/* Room for a criteria's attributes, split and unescaped (never more than the criteria itself). */
+static size_t
+cpe_room(const JsonSpan *criteria)
+{
+	size_t		n = span_room(criteria);
+
+	return n < CPE_MAX_BYTES ? n : CPE_MAX_BYTES;
+}
+
 static const char *
 slot_copy(NvdSlot *sl, size_t *used, const JsonSpan *sp)
 {
@@ -1199,6 +1208,7 @@ nvd_slot_fill(NvdStream *s, NvdSlot *sl, FeedError *err)
 			span_room(&x->match_criteria_id) + span_room(&x->version_start_including) +
 			span_room(&x->version_start_excluding) + span_room(&x->version_end_including) +
 			span_room(&x->version_end_excluding);
+		need += cpe_room(&x->criteria);
 	}
 	if (!nvd_slot_reserve(sl, need, r->nmatches))
 	{
@@ -1225,6 +1235,7 @@ nvd_slot_fill(NvdStream *s, NvdSlot *sl, FeedError *err)
 	{
 		const NvdRawMatch *x = &r->matches[m];
 		NvdCpeMatch *y = &sl->matches[m];
+		bool		ok = false;
 
 		y->config_index = x->config_index;
 		y->config_operator = slot_copy(sl, &used, &x->config_operator);
@@ -1240,7 +1251,14 @@ nvd_slot_fill(NvdStream *s, NvdSlot *sl, FeedError *err)
 		y->version_start_excluding = slot_copy(sl, &used, &x->version_start_excluding);
 		y->version_end_including = slot_copy(sl, &used, &x->version_end_including);
 		y->version_end_excluding = slot_copy(sl, &used, &x->version_end_excluding);
-		if (y->criteria == NULL || !cpe_parse(y->criteria, &y->cpe))
+		if (y->criteria != NULL)
+		{
+			size_t		room = cpe_room(&x->criteria);
+
+			ok = cpe_split(y->criteria, sl->arena + used, room, y->cpe.attr);
+			used += room;
+		}
+		if (y->criteria == NULL || !ok)
 		{
 			feed_error_set(err, FEED_ERR_FORMAT,
 						   "NVD file \"%s\": %s has a cpeMatch whose criteria is not a CPE 2.3 name: \"%.200s\"",
