@@ -29,7 +29,7 @@
 #include <json-c/json.h>
 
 #define NVD_CHUNK (256 * 1024)
-#define NVD_RING 32
+#define NVD_RING 64				/* parsed CVEs waiting for the backend */
 #define NVD_MAX_DEPTH 64		/* nesting a CVE record may have (json-c's limit, used before) */
 #define NVD_MAX_CWES 64
 
@@ -1143,10 +1143,13 @@ slot_copy(NvdSlot *sl, size_t *used, const JsonSpan *sp)
 	return d;
 }
 
+/* A slot keeps its buffers from CVE to CVE, but not an outsized one's: past 1 MB they shrink again. */
+#define NVD_SLOT_KEEP (1024 * 1024)
+
 static bool
 nvd_slot_reserve(NvdSlot *sl, size_t need, int nmatches)
 {
-	if (need > sl->acap)
+	if (need > sl->acap || (sl->acap > NVD_SLOT_KEEP && need < sl->acap / 4))
 	{
 		char	   *na = realloc(sl->arena, need);
 
@@ -1155,14 +1158,16 @@ nvd_slot_reserve(NvdSlot *sl, size_t need, int nmatches)
 		sl->arena = na;
 		sl->acap = need;
 	}
-	if (nmatches > sl->mcap)
+	if (nmatches > sl->mcap ||
+		(sizeof(NvdCpeMatch) * (size_t) sl->mcap > NVD_SLOT_KEEP && nmatches < sl->mcap / 4))
 	{
-		NvdCpeMatch *nm = realloc(sl->matches, sizeof(NvdCpeMatch) * (size_t) nmatches);
+		int			cap = nmatches > 16 ? nmatches : 16;
+		NvdCpeMatch *nm = realloc(sl->matches, sizeof(NvdCpeMatch) * (size_t) cap);
 
 		if (nm == NULL)
 			return false;
 		sl->matches = nm;
-		sl->mcap = nmatches;
+		sl->mcap = cap;
 	}
 	return true;
 }
@@ -1388,8 +1393,9 @@ nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
 		s->head = (s->head + 1) % NVD_RING;
 		s->count--;
 		s->holding = false;
-		/* let the producer sleep until half the ring is free */
-		if (s->producer_waiting && s->count <= NVD_RING / 2)
+		/* let the producer sleep until three quarters of the ring are free: a wake-up costs both
+		 * threads a few microseconds, so each should refill many slots */
+		if (s->producer_waiting && s->count <= NVD_RING / 4)
 			pthread_cond_signal(&s->not_full);
 	}
 	if (s->count == 0 && !s->producer_done)
