@@ -87,33 +87,47 @@ json_zero_bytes(uint64_t v)
 }
 #endif
 
+/* The high bit of each byte of w equal to the byte c (exact, for every byte). */
+#ifdef JSON_SWAR
+static inline uint64_t
+json_eq_bytes(uint64_t w, unsigned char c)
+{
+	uint64_t	t = w ^ (JSON_ONES * c);
+
+	return ~(((t & ~JSON_HIGHS) + ~JSON_HIGHS) | t) & JSON_HIGHS;
+}
+#endif
+
 /* Skips white space; the next byte ('\0' at the end). */
 static inline unsigned char
 json_pull_peek(JsonPull *j)
 {
 	const unsigned char *p = (const unsigned char *) j->p;
 
-	for (;;)
-	{
+	if (!json_space[*p])
+		return *p;
 #ifdef JSON_SWAR
+	{
 		const unsigned char *end = (const unsigned char *) j->end;
 
 		while (end - p >= 8)
 		{
-			uint64_t	x = json_load8(p) ^ (JSON_ONES * ' ');
+			uint64_t	w = json_load8(p);
+			uint64_t	other = ~(json_eq_bytes(w, ' ') | json_eq_bytes(w, '\n') | json_eq_bytes(w, '\r') |
+								  json_eq_bytes(w, '\t')) & JSON_HIGHS;
 
-			if (x != 0)
+			if (other != 0)
 			{
-				p += __builtin_ctzll(x) >> 3;
-				break;
+				p += __builtin_ctzll(other) >> 3;
+				j->p = (const char *) p;
+				return *p;
 			}
 			p += 8;
 		}
-#endif
-		if (!json_space[*p])
-			break;
-		p++;
 	}
+#endif
+	while (json_space[*p])
+		p++;
 	j->p = (const char *) p;
 	return *p;
 }
