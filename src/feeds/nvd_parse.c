@@ -11,7 +11,7 @@
  * (the "references" list, a third of the bytes, the metrics' sub-scores, other languages, ...);
  * an element that runs past the end of the buffer is moved to its start, more is read behind it and
  * the element is read again. At most one CVE is in the buffer at a time (plus the largest element
- * seen, as the buffer's size), and the ring of parsed CVEs (below) holds 32.
+ * seen, as the buffer's size), and the ring of parsed CVEs (below) holds 64.
  *
  * At the end: the element count must equal "totalResults", and when an NVD .meta file sits beside
  * the feed, the sha256 and size of the inflated JSON must equal what it states.
