@@ -10,18 +10,22 @@
 
 #include <string.h>
 
+/*
+ * Splits s into attr[], the attributes unescaped into buf (buflen bytes, 1024 at most: a name whose
+ * attributes need more is refused, as it always was).
+ */
 bool
-cpe_parse(const char *s, CpeName *out)
+cpe_split(const char *s, char *buf, size_t buflen, char *attr[CPE_ATTRS])
 {
 	const char *p;
-	char	   *o = out->buf;
-	char	   *end = out->buf + sizeof(out->buf) - 1;
+	char	   *o = buf;
+	char	   *end = buf + (buflen < CPE_MAX_BYTES ? buflen : CPE_MAX_BYTES) - 1;
 	int			n = 0;
 
 	if (strncmp(s, "cpe:2.3:", 8) != 0)
 		return false;
 	p = s + 8;
-	out->attr[n++] = o;
+	attr[n++] = o;
 	for (; *p; p++)
 	{
 		if (o >= end)
@@ -33,13 +37,19 @@ cpe_parse(const char *s, CpeName *out)
 			*o++ = '\0';
 			if (n == CPE_ATTRS)
 				return false;
-			out->attr[n++] = o;
+			attr[n++] = o;
 		}
 		else
 			*o++ = *p;
 	}
 	*o = '\0';
-	if (n != CPE_ATTRS || out->attr[0][0] == '\0' || out->attr[0][1] != '\0')
+	if (n != CPE_ATTRS || attr[0][0] == '\0' || attr[0][1] != '\0')
 		return false;
 	return true;
+}
+
+bool
+cpe_parse(const char *s, CpeName *out)
+{
+	return cpe_split(s, out->buf, sizeof(out->buf), out->attr);
 }

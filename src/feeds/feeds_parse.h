@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef enum FeedErrKind
 {
@@ -136,16 +137,83 @@ extern const char *feodo_last_updated(const FeodoReader *r);	/* from the banner,
 extern long feodo_rows(const FeodoReader *r);
 extern void feodo_close(FeodoReader *r);
 
+/* ---- json_pull.c: one JSON value in memory, walked in order without building a tree -------- */
+typedef enum JsonPullStatus
+{
+	JSON_PULL_OK = 0,
+	JSON_PULL_MORE,				/* the input ended inside the value: read more, start it again */
+	JSON_PULL_BAD				/* not JSON: error says why */
+} JsonPullStatus;
+
+/* A string of the input between its quotes, escapes not decoded; p NULL: absent or not a string. */
+typedef struct JsonSpan
+{
+	const char *p;
+	uint32_t	len;
+	bool		escaped;
+} JsonSpan;
+
+typedef struct JsonPull
+{
+	const char *p;				/* next byte */
+	const char *end;			/* end of the input; *end must be '\0' */
+	const char *error;			/* JSON_PULL_BAD: what was wrong */
+	uint64_t	comma;			/* bit d-1: the container at depth d has had an item */
+	int			depth;
+	int			max_depth;		/* at most 64 */
+	JsonPullStatus status;
+} JsonPull;
+
+extern void json_pull_init(JsonPull *j, const char *buf, size_t len, int max_depth);
+/* Enters an object or array: false (the value skipped) when the next value is something else. */
+extern bool json_pull_object(JsonPull *j);
+extern bool json_pull_array(JsonPull *j);
+/* The next member (its name in key, positioned at its value, which the caller must read or skip)
+ * or element; false at the closing bracket (consumed) and on error. */
+extern bool json_pull_member(JsonPull *j, JsonSpan *key);
+extern bool json_pull_element(JsonPull *j);
+/* Values: a string (else out->p NULL), a boolean (1, 0; else -1), a number (else false); a value
+ * of another type is skipped. */
+extern void json_pull_string(JsonPull *j, JsonSpan *out);
+extern int	json_pull_bool(JsonPull *j);
+extern bool json_pull_number(JsonPull *j, double *out);
+extern void json_pull_skip(JsonPull *j);
+/* Decodes a span into out (room for s->len + 1 bytes), '\0'-terminated; returns the length. */
+extern size_t json_span_decode(const JsonSpan *s, char *out);
+extern bool json_span_is_decoded(const JsonSpan *s, const char *lit);
+extern bool json_span_equal(const JsonSpan *a, const JsonSpan *b);
+
+/* Whether a span's text is lit (inline: with a literal, the length is known at compile time). */
+static inline bool
+json_span_is(const JsonSpan *s, const char *lit)
+{
+	if (s->p == NULL)
+		return false;
+	if (s->escaped)
+		return json_span_is_decoded(s, lit);
+	return strlen(lit) == s->len && memcmp(s->p, lit, s->len) == 0;
+}
+
 /* ---- cpe.c: CPE 2.3 formatted strings ------------------------------------------------------ */
 #define CPE_ATTRS 11
+#define CPE_MAX_BYTES 1024		/* the attributes' text, unescaped, with their '\0's */
+
+/* part, vendor, product, version, update, edition, language, sw_edition, target_sw, target_hw,
+ * other; unescaped */
+typedef struct CpeAttrs
+{
+	char	   *attr[CPE_ATTRS];
+} CpeAttrs;
+
 typedef struct CpeName
 {
-	char	   *attr[CPE_ATTRS];	/* part, vendor, product, version, update, edition, language,
-									 * sw_edition, target_sw, target_hw, other; unescaped */
-	char		buf[1024];
+	char	   *attr[CPE_ATTRS];
+	char		buf[CPE_MAX_BYTES];
 } CpeName;
 
 extern bool cpe_parse(const char *s, CpeName *out);
+/* The same into a buffer of the caller's (buflen >= strlen(s) + 1 always suffices). */
+extern bool cpe_split(const char *s, char *buf, size_t buflen, char *attr[CPE_ATTRS]);
 
 /* ---- nvd_parse.c: NVD 2.0 feed files, one CVE at a time ------------------------------------ */
 typedef struct NvdCvss
@@ -168,7 +236,7 @@ typedef struct NvdCpeMatch
 	bool		vulnerable;
 	const char *criteria;
 	const char *match_criteria_id;
-	CpeName		cpe;
+	CpeAttrs	cpe;			/* the criteria split (its text in the stream's memory too) */
 	const char *version_start_including;
 	const char *version_start_excluding;
 	const char *version_end_including;

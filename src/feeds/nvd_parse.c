@@ -5,11 +5,13 @@
  *    "timestamp": "...", "vulnerabilities": [{"cve": {...}}, {"cve": {...}}, ...]}
  *
  * Year files are up to 175 MB of JSON, so the document is never held whole. A small byte scanner
- * walks the top-level object: header members are read as they come, and each element of the
- * "vulnerabilities" array is cut out on its own and handed to json-c's tokener, so at most one CVE
- * is in memory (plus the largest element seen, as the capture buffer). While cutting an element out
- * the scanner replaces its "references" list (a third of the bytes, and not stored) with []:
- * json-c then builds less, which is most of the parse time.
+ * walks the top-level object and reads the header members as they come (with json-c: a few short
+ * values). Each element of the "vulnerabilities" array is read where it lies in the input buffer by
+ * json_pull.c, which takes the fields stored as spans of the buffer and checks and skips the rest
+ * (the "references" list, a third of the bytes, the metrics' sub-scores, other languages, ...);
+ * an element that runs past the end of the buffer is moved to its start, more is read behind it and
+ * the element is read again. At most one CVE is in the buffer at a time (plus the largest element
+ * seen, as the buffer's size), and the ring of parsed CVEs (below) holds 64.
  *
  * At the end: the element count must equal "totalResults", and when an NVD .meta file sits beside
  * the feed, the sha256 and size of the inflated JSON must equal what it states.
@@ -27,7 +29,63 @@
 #include <json-c/json.h>
 
 #define NVD_CHUNK (256 * 1024)
-#define NVD_RING 32
+#define NVD_RING 64				/* parsed CVEs waiting for the backend */
+#define NVD_MAX_DEPTH 64		/* nesting a CVE record may have (json-c's limit, used before) */
+#define NVD_MAX_CWES 64
+
+/* One CVSS metric of a cvssMetricVxx list, as read. */
+typedef struct NvdRawCvss
+{
+	double		score;
+	JsonSpan	vector;
+	JsonSpan	severity;		/* cvssData.baseSeverity */
+	JsonSpan	outer_severity; /* baseSeverity beside cvssData (CVSS v2 keeps it there) */
+	bool		object;
+	bool		primary;
+	bool		data;			/* cvssData is an object */
+	bool		scored;			/* ... with a numeric baseScore */
+} NvdRawCvss;
+
+/* One cpeMatch, as read; the configuration's and node's fields are set when they end. */
+typedef struct NvdRawMatch
+{
+	JsonSpan	config_operator;
+	JsonSpan	node_operator;
+	JsonSpan	criteria;
+	JsonSpan	match_criteria_id;
+	JsonSpan	version_start_including;
+	JsonSpan	version_start_excluding;
+	JsonSpan	version_end_including;
+	JsonSpan	version_end_excluding;
+	int			config_index;
+	int			node_index;
+	int			match_index;
+	bool		config_negate;
+	bool		node_negate;
+	bool		vulnerable;
+} NvdRawMatch;
+
+/*
+ * One CVE record as read: spans of the input buffer, copied into a ring slot by nvd_slot_fill().
+ * Where a member occurs twice the last one counts, as it did with json-c's objects.
+ */
+typedef struct NvdRaw
+{
+	JsonSpan	id;
+	JsonSpan	source_identifier;
+	JsonSpan	published;
+	JsonSpan	last_modified;
+	JsonSpan	vuln_status;
+	JsonSpan	description;
+	NvdRawCvss	cvss[4];		/* v40, v31, v30, v2: the metric chosen */
+	JsonSpan	cwes[NVD_MAX_CWES];
+	NvdRawMatch *matches;
+	int			nmatches;
+	int			mcap;
+	int			ncwes;
+	bool		has_cve;
+	bool		oom;
+} NvdRaw;
 
 /* A parsed CVE owned by the ring: its strings in arena, its matches in its own array. */
 typedef struct NvdSlot
@@ -44,17 +102,18 @@ struct NvdStream
 	/* (ordered by alignment: clang's padding check) */
 	FeedReader *rd;
 	char	   *path;
-	/* input */
+	/* input: ibuf[ilen] is always '\0' (json_pull.c's sentinel) */
 	char	   *ibuf;
+	size_t		icap;
 	size_t		ilen;
 	size_t		ipos;
-	/* the element being cut out */
+	/* a header value being cut out */
 	char	   *ebuf;
 	size_t		elen;
 	size_t		ecap;
 	json_tokener *tok;
-	json_object *cur;
-	NvdCpeMatch *matches;
+	/* the CVE just read (the parse thread's) */
+	NvdRaw		raw;
 	/* header, progress, .meta */
 	long		total_results;
 	long		cves;
@@ -65,7 +124,6 @@ struct NvdStream
 	pthread_cond_t not_full;
 	pthread_cond_t not_empty;
 	NvdSlot		ring[NVD_RING];
-	int			mcap;
 	int			head;			/* oldest filled slot */
 	int			count;			/* filled slots, including the one the consumer holds */
 	int			producer_rc;
@@ -100,17 +158,61 @@ nvd_fill(NvdStream *s, FeedError *err)
 		return 1;
 	if (s->ieof)
 		return 0;
-	got = feed_reader_read(s->rd, s->ibuf, NVD_CHUNK, err);
+	got = feed_reader_read(s->rd, s->ibuf, s->icap, err);
 	if (got < 0)
 		return -1;
 	s->ipos = 0;
 	s->ilen = (size_t) got;
+	s->ibuf[s->ilen] = '\0';
 	if (got == 0)
 	{
 		s->ieof = true;
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * The element starting at ipos runs past the end of the buffer: moves it to the start, doubles the
+ * buffer when the element fills more than half of it (so an element is read again O(1) times), and
+ * fills the rest. 1: more was read; 0: the input ended; -1: error.
+ */
+static int
+nvd_read_more(NvdStream *s, FeedError *err)
+{
+	size_t		keep = s->ilen - s->ipos;
+
+	if (s->ipos > 0)
+	{
+		memmove(s->ibuf, s->ibuf + s->ipos, keep);
+		s->ipos = 0;
+		s->ilen = keep;
+	}
+	if (keep > s->icap / 2)
+	{
+		size_t		cap = s->icap * 2;
+		char	   *nb;
+
+		if (cap > (size_t) 1 << 30 || (nb = realloc(s->ibuf, cap + 1)) == NULL)
+		{
+			feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": one record is larger than 1 GB", s->path);
+			return -1;
+		}
+		s->ibuf = nb;
+		s->icap = cap;
+	}
+	while (!s->ieof && s->ilen < s->icap)
+	{
+		long		got = feed_reader_read(s->rd, s->ibuf + s->ilen, s->icap - s->ilen, err);
+
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			s->ieof = true;
+		s->ilen += (size_t) got;
+	}
+	s->ibuf[s->ilen] = '\0';
+	return s->ilen > keep ? 1 : 0;
 }
 
 static void
@@ -190,10 +292,8 @@ nvd_append(NvdStream *s, const char *p, size_t n, FeedError *err)
 }
 
 /*
- * Cuts the next JSON value out of the input into ebuf, copying runs of bytes (not byte by byte).
- * With drop_references, the member "references" of the object two levels down (the CVE) gets []
- * as its value. Member names at that level are collected as they pass; every other string is
- * skipped with a tight loop that only looks for '"' and '\\'.
+ * Cuts the next JSON value (a header member's name or value) out of the input into ebuf, copying
+ * runs of bytes. Strings are passed over with a tight loop that only looks for '"' and '\\'.
  */
 /* Bytes that end a run inside a string, and bytes that matter between tokens. */
 static const bool nvd_string_special[256] = {['"'] = true, ['\\'] = true};
@@ -202,15 +302,11 @@ static const bool nvd_structural[256] = {
 };
 
 static int
-nvd_capture(NvdStream *s, bool drop_references, FeedError *err)
+nvd_capture(NvdStream *s, FeedError *err)
 {
 	int			depth = 0;
 	bool		instr = false,
-				esc = false,
-				skipping = false;
-	bool		key_pending = false;	/* a string at depth 2 just ended: a member name if ':' follows */
-	char		key[16];
-	int			keylen = 0;
+				esc = false;
 	bool		scalar;
 	int			c0;
 
@@ -245,22 +341,6 @@ nvd_capture(NvdStream *s, bool drop_references, FeedError *err)
 				if (esc)
 				{
 					esc = false;
-					pos++;
-					continue;
-				}
-				if (depth == 2 && !skipping)
-				{
-					/* a CVE-level string: keep its first bytes to recognise "references" */
-					c = buf[pos];
-					if (c == '\\')
-						esc = true;
-					else if (c == '"')
-					{
-						instr = false;
-						key_pending = true;
-					}
-					else if (keylen < (int) sizeof(key))
-						key[keylen++] = c;
 					pos++;
 					continue;
 				}
@@ -309,42 +389,15 @@ nvd_capture(NvdStream *s, bool drop_references, FeedError *err)
 			}
 			switch (c)
 			{
-				case ' ':
-				case '\n':
-				case '\r':
-				case '\t':
-					break;
 				case '"':
 					instr = true;
-					key_pending = false;
-					keylen = 0;
-					break;
-				case ':':
-					if (key_pending && drop_references && !skipping && depth == 2 &&
-						keylen == 10 && memcmp(key, "references", 10) == 0)
-					{
-						if (nvd_append(s, buf + run, pos + 1 - run, err) < 0 ||
-							nvd_append(s, "[]", 2, err) < 0)
-							return -1;
-						skipping = true;
-						run = pos + 1;
-					}
-					key_pending = false;
 					break;
 				case '{':
 				case '[':
-					key_pending = false;
 					depth++;
 					break;
 				case '}':
 				case ']':
-					key_pending = false;
-					if (skipping && depth == 2)
-					{
-						/* the skipped value ended; this bracket closes the CVE object */
-						skipping = false;
-						run = pos;
-					}
 					depth--;
 					if (depth == 0)
 					{
@@ -355,20 +408,12 @@ nvd_capture(NvdStream *s, bool drop_references, FeedError *err)
 						return 0;
 					}
 					break;
-				case ',':
-					key_pending = false;
-					if (skipping && depth == 2)
-					{
-						skipping = false;
-						run = pos;
-					}
-					break;
 				default:
 					break;
 			}
 			pos++;
 		}
-		if (!skipping && nvd_append(s, buf + run, pos - run, err) < 0)
+		if (nvd_append(s, buf + run, pos - run, err) < 0)
 			return -1;
 		s->ipos = pos;
 	}
@@ -399,7 +444,7 @@ nvd_read_key(NvdStream *s, char *out, size_t outlen, FeedError *err)
 {
 	json_object *o;
 
-	if (nvd_capture(s, false, err) < 0)
+	if (nvd_capture(s, err) < 0)
 		return -1;
 	if (s->elen < 2 || s->ebuf[0] != '"')
 	{
@@ -450,7 +495,7 @@ nvd_read_members(NvdStream *s, bool after_value, FeedError *err)
 				return -1;
 			return 1;
 		}
-		if (nvd_capture(s, false, err) < 0)
+		if (nvd_capture(s, err) < 0)
 			return -1;
 		v = nvd_parse_captured(s, key, err);
 		if (v == NULL)
@@ -530,7 +575,8 @@ nvd_open(const char *path, FeedError *err)
 	s->path = strdup(path);
 	s->total_results = -1;
 	s->first = true;
-	s->ibuf = malloc(NVD_CHUNK);
+	s->icap = NVD_CHUNK;
+	s->ibuf = malloc(NVD_CHUNK + 1);
 	s->tok = json_tokener_new_ex(64);
 	if (s->path == NULL || s->ibuf == NULL || s->tok == NULL)
 	{
@@ -565,221 +611,390 @@ fail:
 	return NULL;
 }
 
-/* ---- one CVE out of its json-c object ------------------------------------------------------- */
+/* ---- one CVE record, read where it lies in the input buffer ---------------------------------- */
 
-static const char *
-js_str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static json_object *
-js_get(json_object *o, const char *key, json_type type)
-{
-	json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
-		return NULL;
-	return v;
-}
-
-static bool
-js_bool(json_object *o, const char *key, bool dflt)
-{
-	json_object *v = js_get(o, key, json_type_boolean);
-
-	return v ? json_object_get_boolean(v) : dflt;
-}
-
-/* The Primary (NVD) metric of a cvssMetricVxx list, else the first. */
+/* A cvssMetricVxx element's cvssData; a repeated cvssData replaces the one before. */
 static void
-nvd_cvss(json_object *metrics, const char *key, NvdCvss *out)
+nvd_read_cvss_data(JsonPull *j, NvdRawCvss *m)
 {
-	json_object *list = js_get(metrics, key, json_type_array);
-	json_object *pick = NULL,
-			   *data,
-			   *score;
-	size_t		n;
+	JsonSpan	key;
+
+	m->data = m->scored = false;
+	m->vector.p = m->severity.p = NULL;
+	if (!json_pull_object(j))
+		return;
+	m->data = true;
+	while (json_pull_member(j, &key))
+	{
+		if (json_span_is(&key, "baseScore"))
+			m->scored = json_pull_number(j, &m->score);
+		else if (json_span_is(&key, "vectorString"))
+			json_pull_string(j, &m->vector);
+		else if (json_span_is(&key, "baseSeverity"))
+			json_pull_string(j, &m->severity);
+		else
+			json_pull_skip(j);
+	}
+}
+
+static void
+nvd_read_cvss_metric(JsonPull *j, NvdRawCvss *m)
+{
+	JsonSpan	key,
+				type;
+
+	memset(m, 0, sizeof(*m));
+	if (!json_pull_object(j))
+		return;
+	m->object = true;
+	while (json_pull_member(j, &key))
+	{
+		if (json_span_is(&key, "type"))
+		{
+			json_pull_string(j, &type);
+			m->primary = json_span_is(&type, "Primary");
+		}
+		else if (json_span_is(&key, "cvssData"))
+			nvd_read_cvss_data(j, m);
+		else if (json_span_is(&key, "baseSeverity"))
+			json_pull_string(j, &m->outer_severity);
+		else
+			json_pull_skip(j);
+	}
+}
+
+/* A cvssMetricVxx list: keeps the Primary (NVD) metric when there is one, else the first. */
+static void
+nvd_read_cvss_list(JsonPull *j, NvdRawCvss *out)
+{
+	NvdRawCvss	m;
+	bool		have_primary = false;
+	int			n = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (list == NULL || (n = json_object_array_length(list)) == 0)
+	if (!json_pull_array(j))
 		return;
-	for (size_t i = 0; i < n && pick == NULL; i++)
+	while (json_pull_element(j))
 	{
-		json_object *m = json_object_array_get_idx(list, i);
-		const char *type = js_str(m, "type");
-
-		if (type && strcmp(type, "Primary") == 0)
-			pick = m;
+		nvd_read_cvss_metric(j, &m);
+		if ((n++ == 0 && !m.primary) || (m.primary && !have_primary))
+			*out = m;
+		have_primary |= m.primary;
 	}
-	if (pick == NULL)
-		pick = json_object_array_get_idx(list, 0);
-	data = js_get(pick, "cvssData", json_type_object);
-	if (data == NULL)
-		return;
-	if (!json_object_object_get_ex(data, "baseScore", &score) ||
-		!(json_object_is_type(score, json_type_double) || json_object_is_type(score, json_type_int)))
-		return;
-	out->present = true;
-	out->score = json_object_get_double(score);
-	out->vector = js_str(data, "vectorString");
-	out->severity = js_str(data, "baseSeverity");
-	if (out->severity == NULL)
-		out->severity = js_str(pick, "baseSeverity");	/* CVSS v2 keeps it beside cvssData */
 }
 
-static int
-nvd_add_match(NvdStream *s, NvdCve *cve, FeedError *err)
+static void
+nvd_read_metrics(JsonPull *j, NvdRaw *r)
 {
-	if (cve->nmatches == s->mcap)
+	static const char *const keys[4] = {"cvssMetricV40", "cvssMetricV31", "cvssMetricV30", "cvssMetricV2"};
+	JsonSpan	key;
+
+	memset(r->cvss, 0, sizeof(r->cvss));
+	if (!json_pull_object(j))
+		return;
+	while (json_pull_member(j, &key))
 	{
-		int			cap = s->mcap ? s->mcap * 2 : 64;
-		uintptr_t	oldbase = (uintptr_t) s->matches;
-		NvdCpeMatch *nm = realloc(s->matches, sizeof(NvdCpeMatch) * (size_t) cap);
+		int			k = 0;
+
+		while (k < 4 && !json_span_is(&key, keys[k]))
+			k++;
+		if (k < 4)
+			nvd_read_cvss_list(j, &r->cvss[k]);
+		else
+			json_pull_skip(j);
+	}
+}
+
+/* The first English description that has a value. */
+static void
+nvd_read_descriptions(JsonPull *j, NvdRaw *r)
+{
+	JsonSpan	key;
+
+	r->description.p = NULL;
+	if (!json_pull_array(j))
+		return;
+	while (json_pull_element(j))
+	{
+		JsonSpan	lang = {0},
+					value = {0};
+
+		if (json_pull_object(j))
+			while (json_pull_member(j, &key))
+			{
+				if (json_span_is(&key, "lang"))
+					json_pull_string(j, &lang);
+				else if (json_span_is(&key, "value"))
+					json_pull_string(j, &value);
+				else
+					json_pull_skip(j);
+			}
+		if (r->description.p == NULL && json_span_is(&lang, "en"))
+			r->description = value;
+	}
+}
+
+/* One weakness's description list: its values, each once, up to NVD_MAX_CWES in all. */
+static void
+nvd_read_cwe_list(JsonPull *j, NvdRaw *r)
+{
+	JsonSpan	key;
+
+	if (!json_pull_array(j))
+		return;
+	while (json_pull_element(j))
+	{
+		JsonSpan	value = {0};
+		bool		dup = false;
+
+		if (json_pull_object(j))
+			while (json_pull_member(j, &key))
+			{
+				if (json_span_is(&key, "value"))
+					json_pull_string(j, &value);
+				else
+					json_pull_skip(j);
+			}
+		if (value.p == NULL || r->ncwes == NVD_MAX_CWES)
+			continue;
+		for (int k = 0; k < r->ncwes && !dup; k++)
+			dup = json_span_equal(&r->cwes[k], &value);
+		if (!dup)
+			r->cwes[r->ncwes++] = value;
+	}
+}
+
+static void
+nvd_read_weaknesses(JsonPull *j, NvdRaw *r)
+{
+	JsonSpan	key;
+
+	r->ncwes = 0;
+	if (!json_pull_array(j))
+		return;
+	while (json_pull_element(j))
+	{
+		int			before = r->ncwes;
+
+		if (json_pull_object(j))
+			while (json_pull_member(j, &key))
+			{
+				if (json_span_is(&key, "description"))
+				{
+					r->ncwes = before;
+					nvd_read_cwe_list(j, r);
+				}
+				else
+					json_pull_skip(j);
+			}
+	}
+}
+
+static NvdRawMatch *
+nvd_add_match(NvdRaw *r)
+{
+	NvdRawMatch *m;
+
+	if (r->nmatches == r->mcap)
+	{
+		int			cap = r->mcap ? r->mcap * 2 : 64;
+		NvdRawMatch *nm = realloc(r->matches, sizeof(NvdRawMatch) * (size_t) cap);
 
 		if (nm == NULL)
 		{
-			feed_error_set(err, FEED_ERR_IO, "out of memory");
-			return -1;
+			r->oom = true;
+			return NULL;
 		}
-		/* the parsed CPE attributes point into each match's own buffer: move them along */
-		for (int i = 0; i < cve->nmatches && (uintptr_t) nm != oldbase; i++)
-			for (int a = 0; a < CPE_ATTRS; a++)
-				nm[i].cpe.attr[a] = (char *) ((uintptr_t) nm + ((uintptr_t) nm[i].cpe.attr[a] - oldbase));
-		s->matches = nm;
-		s->mcap = cap;
-		cve->matches = nm;
+		r->matches = nm;
+		r->mcap = cap;
 	}
-	return cve->nmatches++;
+	m = &r->matches[r->nmatches++];
+	memset(m, 0, sizeof(*m));
+	m->vulnerable = true;
+	return m;
 }
 
-static int
-nvd_configurations(NvdStream *s, json_object *c, NvdCve *cve, FeedError *err)
+/* A node's cpeMatch list. An element that is not an object still counts: it has no criteria. */
+static void
+nvd_read_cpe_matches(JsonPull *j, NvdRaw *r, int ci, int ni)
 {
-	json_object *configs = js_get(c, "configurations", json_type_array);
-	size_t		nc = configs ? json_object_array_length(configs) : 0;
+	JsonSpan	key;
+	int			mi = 0;
 
-	cve->matches = s->matches;
-	for (size_t ci = 0; ci < nc; ci++)
+	if (!json_pull_array(j))
+		return;
+	while (json_pull_element(j))
 	{
-		json_object *conf = json_object_array_get_idx(configs, ci);
-		json_object *nodes = js_get(conf, "nodes", json_type_array);
-		size_t		nn = nodes ? json_object_array_length(nodes) : 0;
+		NvdRawMatch *m = nvd_add_match(r);
 
-		for (size_t ni = 0; ni < nn; ni++)
+		if (m == NULL)
 		{
-			json_object *node = json_object_array_get_idx(nodes, ni);
-			json_object *ms = js_get(node, "cpeMatch", json_type_array);
-			size_t		nm = ms ? json_object_array_length(ms) : 0;
-
-			for (size_t mi = 0; mi < nm; mi++)
-			{
-				json_object *m = json_object_array_get_idx(ms, mi);
-				int			k = nvd_add_match(s, cve, err);
-				NvdCpeMatch *x;
-
-				if (k < 0)
-					return -1;
-				x = &cve->matches[k];
-				x->config_index = (int) ci;
-				x->config_operator = js_str(conf, "operator");
-				x->config_negate = js_bool(conf, "negate", false);
-				x->node_index = (int) ni;
-				x->node_operator = js_str(node, "operator");
-				if (x->node_operator == NULL)
-					x->node_operator = "OR";
-				x->node_negate = js_bool(node, "negate", false);
-				x->match_index = (int) mi;
-				x->vulnerable = js_bool(m, "vulnerable", true);
-				x->criteria = js_str(m, "criteria");
-				x->match_criteria_id = js_str(m, "matchCriteriaId");
-				x->version_start_including = js_str(m, "versionStartIncluding");
-				x->version_start_excluding = js_str(m, "versionStartExcluding");
-				x->version_end_including = js_str(m, "versionEndIncluding");
-				x->version_end_excluding = js_str(m, "versionEndExcluding");
-				if (x->criteria == NULL || !cpe_parse(x->criteria, &x->cpe))
-				{
-					feed_error_set(err, FEED_ERR_FORMAT,
-								   "NVD file \"%s\": %s has a cpeMatch whose criteria is not a CPE 2.3 name: \"%.200s\"",
-								   s->path, cve->id, x->criteria ? x->criteria : "(missing)");
-					return -1;
-				}
-			}
+			json_pull_skip(j);
+			continue;
+		}
+		m->config_index = ci;
+		m->node_index = ni;
+		m->match_index = mi++;
+		if (!json_pull_object(j))
+			continue;
+		while (json_pull_member(j, &key))
+		{
+			if (json_span_is(&key, "criteria"))
+				json_pull_string(j, &m->criteria);
+			else if (json_span_is(&key, "vulnerable"))
+				m->vulnerable = json_pull_bool(j) != 0;
+			else if (json_span_is(&key, "matchCriteriaId"))
+				json_pull_string(j, &m->match_criteria_id);
+			else if (json_span_is(&key, "versionStartIncluding"))
+				json_pull_string(j, &m->version_start_including);
+			else if (json_span_is(&key, "versionStartExcluding"))
+				json_pull_string(j, &m->version_start_excluding);
+			else if (json_span_is(&key, "versionEndIncluding"))
+				json_pull_string(j, &m->version_end_including);
+			else if (json_span_is(&key, "versionEndExcluding"))
+				json_pull_string(j, &m->version_end_excluding);
+			else
+				json_pull_skip(j);
 		}
 	}
-	return 0;
 }
 
-static int
-nvd_extract(NvdStream *s, json_object *item, NvdCve *cve, FeedError *err)
+/* A configuration's nodes; a node's operator and negate may follow its cpeMatch list. */
+static void
+nvd_read_nodes(JsonPull *j, NvdRaw *r, int ci)
 {
-	json_object *c = js_get(item, "cve", json_type_object);
-	json_object *descs,
-			   *metrics,
-			   *weak;
+	JsonSpan	key;
+	int			ni = -1;
 
-	memset(cve, 0, sizeof(*cve));
-	cve->id = js_str(c, "id");
-	cve->last_modified = js_str(c, "lastModified");
-	cve->vuln_status = js_str(c, "vulnStatus");
-	if (cve->id == NULL || strncmp(cve->id, "CVE-", 4) != 0 || strlen(cve->id) > 31 ||
-		cve->last_modified == NULL || cve->vuln_status == NULL)
+	if (!json_pull_array(j))
+		return;
+	while (json_pull_element(j))
 	{
-		feed_error_set(err, FEED_ERR_FORMAT,
-					   "NVD file \"%s\": vulnerabilities[%ld] lacks cve.id, cve.lastModified or cve.vulnStatus",
-					   s->path, s->cves);
-		return -1;
-	}
-	cve->source_identifier = js_str(c, "sourceIdentifier");
-	cve->published = js_str(c, "published");
-	descs = js_get(c, "descriptions", json_type_array);
-	if (descs != NULL)
-	{
-		size_t		n = json_object_array_length(descs);
+		JsonSpan	op = {0};
+		bool		negate = false;
+		int			first = r->nmatches;
 
-		for (size_t i = 0; i < n && cve->description == NULL; i++)
+		ni++;
+		if (!json_pull_object(j))
+			continue;
+		while (json_pull_member(j, &key))
 		{
-			json_object *d = json_object_array_get_idx(descs, i);
-			const char *lang = js_str(d, "lang");
-
-			if (lang && strcmp(lang, "en") == 0)
-				cve->description = js_str(d, "value");
-		}
-	}
-	metrics = js_get(c, "metrics", json_type_object);
-	nvd_cvss(metrics, "cvssMetricV40", &cve->v40);
-	nvd_cvss(metrics, "cvssMetricV31", &cve->v31);
-	nvd_cvss(metrics, "cvssMetricV30", &cve->v30);
-	nvd_cvss(metrics, "cvssMetricV2", &cve->v2);
-	weak = js_get(c, "weaknesses", json_type_array);
-	if (weak != NULL)
-	{
-		size_t		n = json_object_array_length(weak);
-
-		for (size_t i = 0; i < n; i++)
-		{
-			json_object *dl = js_get(json_object_array_get_idx(weak, i), "description", json_type_array);
-			size_t		nd = dl ? json_object_array_length(dl) : 0;
-
-			for (size_t k = 0; k < nd && cve->ncwes < 64; k++)
+			if (json_span_is(&key, "cpeMatch"))
 			{
-				const char *v = js_str(json_object_array_get_idx(dl, k), "value");
-				bool		dup = false;
-
-				if (v == NULL)
-					continue;
-				for (int j = 0; j < cve->ncwes && !dup; j++)
-					dup = strcmp(cve->cwes[j], v) == 0;
-				if (!dup)
-					cve->cwes[cve->ncwes++] = v;
+				r->nmatches = first;
+				nvd_read_cpe_matches(j, r, ci, ni);
 			}
+			else if (json_span_is(&key, "operator"))
+				json_pull_string(j, &op);
+			else if (json_span_is(&key, "negate"))
+				negate = json_pull_bool(j) == 1;
+			else
+				json_pull_skip(j);
+		}
+		for (int k = first; k < r->nmatches; k++)
+		{
+			r->matches[k].node_operator = op;
+			r->matches[k].node_negate = negate;
 		}
 	}
-	return nvd_configurations(s, c, cve, err);
+}
+
+static void
+nvd_read_configurations(JsonPull *j, NvdRaw *r)
+{
+	JsonSpan	key;
+	int			ci = -1;
+
+	r->nmatches = 0;
+	if (!json_pull_array(j))
+		return;
+	while (json_pull_element(j))
+	{
+		JsonSpan	op = {0};
+		bool		negate = false;
+		int			first = r->nmatches;
+
+		ci++;
+		if (!json_pull_object(j))
+			continue;
+		while (json_pull_member(j, &key))
+		{
+			if (json_span_is(&key, "nodes"))
+			{
+				r->nmatches = first;
+				nvd_read_nodes(j, r, ci);
+			}
+			else if (json_span_is(&key, "operator"))
+				json_pull_string(j, &op);
+			else if (json_span_is(&key, "negate"))
+				negate = json_pull_bool(j) == 1;
+			else
+				json_pull_skip(j);
+		}
+		for (int k = first; k < r->nmatches; k++)
+		{
+			r->matches[k].config_operator = op;
+			r->matches[k].config_negate = negate;
+		}
+	}
+}
+
+/* The "cve" object: every member that is stored; the rest (references, ...) is checked and skipped. */
+static void
+nvd_read_cve(JsonPull *j, NvdRaw *r)
+{
+	JsonSpan	key;
+
+	r->id.p = r->source_identifier.p = r->published.p = r->last_modified.p = r->vuln_status.p = NULL;
+	r->description.p = NULL;
+	memset(r->cvss, 0, sizeof(r->cvss));
+	r->ncwes = 0;
+	r->nmatches = 0;
+	r->has_cve = json_pull_object(j);
+	if (!r->has_cve)
+		return;
+	while (json_pull_member(j, &key))
+	{
+		if (json_span_is(&key, "id"))
+			json_pull_string(j, &r->id);
+		else if (json_span_is(&key, "sourceIdentifier"))
+			json_pull_string(j, &r->source_identifier);
+		else if (json_span_is(&key, "published"))
+			json_pull_string(j, &r->published);
+		else if (json_span_is(&key, "lastModified"))
+			json_pull_string(j, &r->last_modified);
+		else if (json_span_is(&key, "vulnStatus"))
+			json_pull_string(j, &r->vuln_status);
+		else if (json_span_is(&key, "descriptions"))
+			nvd_read_descriptions(j, r);
+		else if (json_span_is(&key, "metrics"))
+			nvd_read_metrics(j, r);
+		else if (json_span_is(&key, "weaknesses"))
+			nvd_read_weaknesses(j, r);
+		else if (json_span_is(&key, "configurations"))
+			nvd_read_configurations(j, r);
+		else
+			json_pull_skip(j);
+	}
+}
+
+/* One element of "vulnerabilities": {"cve": {...}}. */
+static void
+nvd_read_item(JsonPull *j, NvdRaw *r)
+{
+	JsonSpan	key;
+
+	r->has_cve = false;
+	r->oom = false;
+	if (!json_pull_object(j))
+		return;
+	while (json_pull_member(j, &key))
+	{
+		if (json_span_is(&key, "cve"))
+			nvd_read_cve(j, r);
+		else
+			json_pull_skip(j);
+	}
 }
 
 /* Checks done when the document is complete: its count, and the .meta checksum and size. */
@@ -826,20 +1041,16 @@ nvd_finish(NvdStream *s, FeedError *err)
 	return 0;
 }
 
-/* Parses the next CVE on the calling thread (pointers into s->cur, valid until the next call). */
+/* Reads the next CVE record into s->raw: 1, or 0 after the last one (the document checked), -1 error. */
 static int
-nvd_next_sync(NvdStream *s, NvdCve *cve, FeedError *err)
+nvd_read_next(NvdStream *s, FeedError *err)
 {
+	JsonPull	j;
 	int			c;
 	int			rc;
 
 	if (s->done)
 		return 0;
-	if (s->cur != NULL)
-	{
-		json_object_put(s->cur);
-		s->cur = NULL;
-	}
 	c = nvd_peek(s, false, err);
 	if (c < 0)
 		return -1;
@@ -862,74 +1073,83 @@ nvd_next_sync(NvdStream *s, NvdCve *cve, FeedError *err)
 	if (!s->first && nvd_expect(s, ',', "between CVEs", err) < 0)
 		return -1;
 	s->first = false;
-	if (nvd_capture(s, true, err) < 0)
+	if (nvd_peek(s, false, err) < 0)
 		return -1;
-	s->cur = nvd_parse_captured(s, "a CVE record", err);
-	if (s->cur == NULL)
+	for (;;)
+	{
+		json_pull_init(&j, s->ibuf + s->ipos, s->ilen - s->ipos, NVD_MAX_DEPTH);
+		nvd_read_item(&j, &s->raw);
+		if (j.status == JSON_PULL_OK)
+			break;
+		if (j.status == JSON_PULL_BAD)
+		{
+			feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": a CVE record (vulnerabilities[%ld]) is not valid JSON: %s",
+						   s->path, s->cves, j.error);
+			return -1;
+		}
+		rc = nvd_read_more(s, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+		{
+			nvd_truncated(s, err);
+			return -1;
+		}
+	}
+	s->ipos = (size_t) (j.p - s->ibuf);
+	if (s->raw.oom)
+	{
+		feed_error_set(err, FEED_ERR_IO, "out of memory");
 		return -1;
-	if (nvd_extract(s, s->cur, cve, err) < 0)
-		return -1;
-	s->cves++;
+	}
 	return 1;
 }
 
 /* ---- the parse thread ------------------------------------------------------------------------
  *
- * Parsing (scanner + json-c) and storing rows (PostgreSQL) each take about half of a load, so the
- * stream parses on a thread of its own and hands complete CVEs to nvd_next() through a ring of
- * NVD_RING slots; memory stays bounded by the ring. The thread runs only this file's code, json-c,
- * zlib and the SHA-256 update (never a PostgreSQL function that can raise or allocate), with every
- * signal blocked so that PostgreSQL's handlers run on the backend's own thread. nvd_close() stops
- * and joins it, also when the backend leaves a load with an ERROR.
+ * Reading records and storing rows (PostgreSQL) are two halves of a load, so the stream reads on a
+ * thread of its own and hands complete CVEs to nvd_next() through a ring of NVD_RING slots; memory
+ * stays bounded by the ring. The thread runs only this file's code, json_pull.c, zlib and the
+ * SHA-256 update (never a PostgreSQL function that can raise or allocate), with every signal blocked
+ * so that PostgreSQL's handlers run on the backend's own thread. nvd_close() stops and joins it,
+ * also when the backend leaves a load with an ERROR.
  */
 
+/* Room for a span's decoded text and its '\0' (decoding never lengthens a string). */
 static size_t
-slot_strlen(const char *p)
+span_room(const JsonSpan *sp)
 {
-	return p ? strlen(p) + 1 : 0;
+	return sp->p ? (size_t) sp->len + 1 : 0;
+}
+
+/* Room for a criteria's attributes, split and unescaped (never more than the criteria itself). */
+static size_t
+cpe_room(const JsonSpan *criteria)
+{
+	size_t		n = span_room(criteria);
+
+	return n < CPE_MAX_BYTES ? n : CPE_MAX_BYTES;
 }
 
 static const char *
-slot_strdup(NvdSlot *sl, size_t *used, const char *p)
+slot_copy(NvdSlot *sl, size_t *used, const JsonSpan *sp)
 {
 	char	   *d;
-	size_t		n;
 
-	if (p == NULL)
+	if (sp->p == NULL)
 		return NULL;
-	n = strlen(p) + 1;
 	d = sl->arena + *used;
-	memcpy(d, p, n);
-	*used += n;
+	*used += json_span_decode(sp, d) + 1;
 	return d;
 }
 
-/* Copies a parsed CVE (pointing into json-c objects) into a slot it owns. */
+/* A slot keeps its buffers from CVE to CVE, but not an outsized one's: past 1 MB they shrink again. */
+#define NVD_SLOT_KEEP (1024 * 1024)
+
 static bool
-nvd_slot_fill(NvdSlot *sl, const NvdCve *c)
+nvd_slot_reserve(NvdSlot *sl, size_t need, int nmatches)
 {
-	size_t		need = 0,
-				used = 0;
-	NvdCve	   *d = &sl->cve;
-	const NvdCvss *cv[4] = {&c->v40, &c->v31, &c->v30, &c->v2};
-	NvdCvss    *dv[4] = {&d->v40, &d->v31, &d->v30, &d->v2};
-
-	need += slot_strlen(c->id) + slot_strlen(c->source_identifier) + slot_strlen(c->published) +
-		slot_strlen(c->last_modified) + slot_strlen(c->vuln_status) + slot_strlen(c->description);
-	for (int k = 0; k < 4; k++)
-		need += slot_strlen(cv[k]->vector) + slot_strlen(cv[k]->severity);
-	for (int k = 0; k < c->ncwes; k++)
-		need += slot_strlen(c->cwes[k]);
-	for (int m = 0; m < c->nmatches; m++)
-	{
-		const NvdCpeMatch *x = &c->matches[m];
-
-		need += slot_strlen(x->config_operator) + slot_strlen(x->node_operator) + slot_strlen(x->criteria) +
-			slot_strlen(x->match_criteria_id) + slot_strlen(x->version_start_including) +
-			slot_strlen(x->version_start_excluding) + slot_strlen(x->version_end_including) +
-			slot_strlen(x->version_end_excluding);
-	}
-	if (need > sl->acap)
+	if (need > sl->acap || (sl->acap > NVD_SLOT_KEEP && need < sl->acap / 4))
 	{
 		char	   *na = realloc(sl->arena, need);
 
@@ -938,60 +1158,151 @@ nvd_slot_fill(NvdSlot *sl, const NvdCve *c)
 		sl->arena = na;
 		sl->acap = need;
 	}
-	if (c->nmatches > sl->mcap)
+	if (nmatches > sl->mcap ||
+		(sizeof(NvdCpeMatch) * (size_t) sl->mcap > NVD_SLOT_KEEP && nmatches < sl->mcap / 4))
 	{
-		NvdCpeMatch *nm = realloc(sl->matches, sizeof(NvdCpeMatch) * (size_t) c->nmatches);
+		int			cap = nmatches > 16 ? nmatches : 16;
+		NvdCpeMatch *nm = realloc(sl->matches, sizeof(NvdCpeMatch) * (size_t) cap);
 
 		if (nm == NULL)
 			return false;
 		sl->matches = nm;
-		sl->mcap = c->nmatches;
+		sl->mcap = cap;
 	}
-	*d = *c;
-	d->id = slot_strdup(sl, &used, c->id);
-	d->source_identifier = slot_strdup(sl, &used, c->source_identifier);
-	d->published = slot_strdup(sl, &used, c->published);
-	d->last_modified = slot_strdup(sl, &used, c->last_modified);
-	d->vuln_status = slot_strdup(sl, &used, c->vuln_status);
-	d->description = slot_strdup(sl, &used, c->description);
+	return true;
+}
+
+static void
+nvd_slot_cvss(NvdSlot *sl, size_t *used, const NvdRawCvss *m, NvdCvss *out)
+{
+	if (!(m->object && m->data && m->scored))
+		return;
+	out->present = true;
+	out->score = m->score;
+	out->vector = slot_copy(sl, used, &m->vector);
+	out->severity = slot_copy(sl, used, m->severity.p ? &m->severity : &m->outer_severity);
+}
+
+/*
+ * Copies the CVE just read (s->raw, spans of the input) into a slot it owns, decoding its strings,
+ * and checks what the rows need: an id, lastModified and vulnStatus, and CPE 2.3 criteria.
+ */
+static bool
+nvd_slot_fill(NvdStream *s, NvdSlot *sl, FeedError *err)
+{
+	const NvdRaw *r = &s->raw;
+	NvdCve	   *d = &sl->cve;
+	NvdCvss    *dv[4] = {&d->v40, &d->v31, &d->v30, &d->v2};
+	size_t		need,
+				used = 0;
+
+	if (!r->has_cve || r->id.p == NULL || r->last_modified.p == NULL || r->vuln_status.p == NULL)
+		goto lacks;
+	need = span_room(&r->id) + span_room(&r->source_identifier) + span_room(&r->published) +
+		span_room(&r->last_modified) + span_room(&r->vuln_status) + span_room(&r->description);
 	for (int k = 0; k < 4; k++)
+		need += span_room(&r->cvss[k].vector) + span_room(&r->cvss[k].severity) +
+			span_room(&r->cvss[k].outer_severity);
+	for (int k = 0; k < r->ncwes; k++)
+		need += span_room(&r->cwes[k]);
+	for (int m = 0; m < r->nmatches; m++)
 	{
-		dv[k]->vector = slot_strdup(sl, &used, cv[k]->vector);
-		dv[k]->severity = slot_strdup(sl, &used, cv[k]->severity);
+		const NvdRawMatch *x = &r->matches[m];
+
+		need += span_room(&x->config_operator) + span_room(&x->node_operator) + span_room(&x->criteria) +
+			span_room(&x->match_criteria_id) + span_room(&x->version_start_including) +
+			span_room(&x->version_start_excluding) + span_room(&x->version_end_including) +
+			span_room(&x->version_end_excluding);
+		need += cpe_room(&x->criteria);
 	}
-	for (int k = 0; k < c->ncwes; k++)
-		d->cwes[k] = slot_strdup(sl, &used, c->cwes[k]);
-	d->matches = sl->matches;
-	for (int m = 0; m < c->nmatches; m++)
+	if (!nvd_slot_reserve(sl, need, r->nmatches))
 	{
-		const NvdCpeMatch *x = &c->matches[m];
+		feed_error_set(err, FEED_ERR_IO, "out of memory");
+		return false;
+	}
+	memset(d, 0, sizeof(*d));
+	d->id = slot_copy(sl, &used, &r->id);
+	if (strncmp(d->id, "CVE-", 4) != 0 || strlen(d->id) > 31)
+		goto lacks;
+	d->source_identifier = slot_copy(sl, &used, &r->source_identifier);
+	d->published = slot_copy(sl, &used, &r->published);
+	d->last_modified = slot_copy(sl, &used, &r->last_modified);
+	d->vuln_status = slot_copy(sl, &used, &r->vuln_status);
+	d->description = slot_copy(sl, &used, &r->description);
+	for (int k = 0; k < 4; k++)
+		nvd_slot_cvss(sl, &used, &r->cvss[k], dv[k]);
+	for (int k = 0; k < r->ncwes; k++)
+		d->cwes[k] = slot_copy(sl, &used, &r->cwes[k]);
+	d->ncwes = r->ncwes;
+	d->matches = sl->matches;
+	d->nmatches = r->nmatches;
+	for (int m = 0; m < r->nmatches; m++)
+	{
+		const NvdRawMatch *x = &r->matches[m];
 		NvdCpeMatch *y = &sl->matches[m];
+		bool		ok = false;
 
 		y->config_index = x->config_index;
+		y->config_operator = slot_copy(sl, &used, &x->config_operator);
 		y->config_negate = x->config_negate;
 		y->node_index = x->node_index;
+		y->node_operator = x->node_operator.p ? slot_copy(sl, &used, &x->node_operator) : "OR";
 		y->node_negate = x->node_negate;
 		y->match_index = x->match_index;
 		y->vulnerable = x->vulnerable;
-		y->config_operator = slot_strdup(sl, &used, x->config_operator);
-		y->node_operator = slot_strdup(sl, &used, x->node_operator);
-		y->criteria = slot_strdup(sl, &used, x->criteria);
-		y->match_criteria_id = slot_strdup(sl, &used, x->match_criteria_id);
-		y->version_start_including = slot_strdup(sl, &used, x->version_start_including);
-		y->version_start_excluding = slot_strdup(sl, &used, x->version_start_excluding);
-		y->version_end_including = slot_strdup(sl, &used, x->version_end_including);
-		y->version_end_excluding = slot_strdup(sl, &used, x->version_end_excluding);
-		/* the CPE attributes: copy the used part of the buffer, point into the copy */
+		y->criteria = slot_copy(sl, &used, &x->criteria);
+		y->match_criteria_id = slot_copy(sl, &used, &x->match_criteria_id);
+		y->version_start_including = slot_copy(sl, &used, &x->version_start_including);
+		y->version_start_excluding = slot_copy(sl, &used, &x->version_start_excluding);
+		y->version_end_including = slot_copy(sl, &used, &x->version_end_including);
+		y->version_end_excluding = slot_copy(sl, &used, &x->version_end_excluding);
+		if (y->criteria != NULL)
 		{
-			const char *last = x->cpe.attr[CPE_ATTRS - 1];
-			size_t		n = (size_t) (last - x->cpe.buf) + strlen(last) + 1;
+			size_t		room = cpe_room(&x->criteria);
 
-			memcpy(y->cpe.buf, x->cpe.buf, n);
-			for (int a = 0; a < CPE_ATTRS; a++)
-				y->cpe.attr[a] = y->cpe.buf + (x->cpe.attr[a] - x->cpe.buf);
+			ok = cpe_split(y->criteria, sl->arena + used, room, y->cpe.attr);
+			used += room;
+		}
+		if (y->criteria == NULL || !ok)
+		{
+			feed_error_set(err, FEED_ERR_FORMAT,
+						   "NVD file \"%s\": %s has a cpeMatch whose criteria is not a CPE 2.3 name: \"%.200s\"",
+						   s->path, d->id, y->criteria ? y->criteria : "(missing)");
+			return false;
 		}
 	}
 	return true;
+lacks:
+	feed_error_set(err, FEED_ERR_FORMAT,
+				   "NVD file \"%s\": vulnerabilities[%ld] lacks cve.id, cve.lastModified or cve.vulnStatus",
+				   s->path, s->cves);
+	return false;
+}
+
+/* The next CVE on the calling thread (when the parse thread could not start). */
+static int
+nvd_next_sync(NvdStream *s, NvdCve *cve, FeedError *err)
+{
+	int			rc = nvd_read_next(s, err);
+
+	if (rc <= 0)
+		return rc;
+	if (!nvd_slot_fill(s, &s->ring[0], err))
+		return -1;
+	s->cves++;
+	*cve = s->ring[0].cve;
+	return 1;
+}
+
+static void
+nvd_producer_fail(NvdStream *s, const FeedError *err)
+{
+	pthread_mutex_lock(&s->mu);
+	s->producer_done = true;
+	s->producer_rc = -1;
+	s->producer_err = *err;
+	pthread_cond_signal(&s->not_empty);
+	pthread_mutex_unlock(&s->mu);
 }
 
 static void *
@@ -1001,9 +1312,8 @@ nvd_producer(void *arg)
 
 	for (;;)
 	{
-		NvdCve		cve;
 		FeedError	err = {0};
-		int			rc = nvd_next_sync(s, &cve, &err);
+		int			rc = nvd_read_next(s, &err);
 		int			tail;
 
 		pthread_mutex_lock(&s->mu);
@@ -1030,16 +1340,12 @@ nvd_producer(void *arg)
 		tail = (s->head + s->count) % NVD_RING;
 		pthread_mutex_unlock(&s->mu);
 		/* the slot at tail is neither filled nor held: only this thread touches it */
-		if (!nvd_slot_fill(&s->ring[tail], &cve))
+		if (!nvd_slot_fill(s, &s->ring[tail], &err))
 		{
-			pthread_mutex_lock(&s->mu);
-			s->producer_done = true;
-			s->producer_rc = -1;
-			feed_error_set(&s->producer_err, FEED_ERR_IO, "out of memory");
-			pthread_cond_signal(&s->not_empty);
-			pthread_mutex_unlock(&s->mu);
+			nvd_producer_fail(s, &err);
 			break;
 		}
+		s->cves++;				/* read by the backend only once the stream has ended */
 		pthread_mutex_lock(&s->mu);
 		s->count++;
 		/* wake a sleeping consumer with a batch, not with every CVE */
@@ -1087,8 +1393,9 @@ nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
 		s->head = (s->head + 1) % NVD_RING;
 		s->count--;
 		s->holding = false;
-		/* let the producer sleep until half the ring is free */
-		if (s->producer_waiting && s->count <= NVD_RING / 2)
+		/* let the producer sleep until three quarters of the ring are free: a wake-up costs both
+		 * threads a few microseconds, so each should refill many slots */
+		if (s->producer_waiting && s->count <= NVD_RING / 4)
 			pthread_cond_signal(&s->not_full);
 	}
 	if (s->count == 0 && !s->producer_done)
@@ -1128,11 +1435,6 @@ nvd_stop_thread(NvdStream *s)
 	pthread_cond_destroy(&s->not_empty);
 	pthread_mutex_destroy(&s->mu);
 	s->threaded = false;
-	for (int i = 0; i < NVD_RING; i++)
-	{
-		free(s->ring[i].arena);
-		free(s->ring[i].matches);
-	}
 }
 
 long
@@ -1183,14 +1485,17 @@ nvd_close(NvdStream *s)
 	if (s == NULL)
 		return;
 	nvd_stop_thread(s);
-	if (s->cur)
-		json_object_put(s->cur);
+	for (int i = 0; i < NVD_RING; i++)
+	{
+		free(s->ring[i].arena);
+		free(s->ring[i].matches);
+	}
 	if (s->tok)
 		json_tokener_free(s->tok);
 	feed_reader_close(s->rd);
 	free(s->ibuf);
 	free(s->ebuf);
-	free(s->matches);
+	free(s->raw.matches);
 	free(s->path);
 	free(s);
 }

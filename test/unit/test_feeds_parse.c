@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int	failures = 0;
 static int	checks = 0;
@@ -169,6 +170,132 @@ nvd_read_all(const char *path, FeedErrKind *kind, NvdFacts *f, char *errmsg)
 	return n;
 }
 
+/* Reads buf (with its '\0' after len) as one value: the reader's status at the end. */
+static JsonPullStatus
+pull_status(const char *buf, int max_depth)
+{
+	JsonPull	j;
+
+	json_pull_init(&j, buf, strlen(buf), max_depth);
+	json_pull_skip(&j);
+	return j.status;
+}
+
+static void
+test_json_pull(void)
+{
+	const char *doc = "{\"a\\u0062\" : [1, -2.5e3, true, null, {\"x\": \"caf\\u00e9 \\ud83d\\ude00 \\udc00\\\"\"},], \"n\": 7.5}";
+	JsonPull	j;
+	JsonSpan	key,
+				s;
+	char		out[128];
+	double		n = 0;
+	int			members = 0;
+
+	json_pull_init(&j, doc, strlen(doc), 64);
+	CHECK(json_pull_object(&j), "object entered");
+	while (json_pull_member(&j, &key))
+	{
+		members++;
+		if (json_span_is(&key, "ab"))
+		{
+			CHECK(key.escaped, "an escaped member name is compared decoded");
+			CHECK(json_pull_array(&j), "array entered");
+			for (int i = 0; json_pull_element(&j); i++)
+			{
+				if (i < 4)
+				{
+					json_pull_skip(&j);
+					continue;
+				}
+				CHECK(json_pull_object(&j) && json_pull_member(&j, &key) && json_span_is(&key, "x"), "nested member");
+				json_pull_string(&j, &s);
+				CHECK(s.p != NULL, "a string value");
+				json_span_decode(&s, out);
+				CHECK(strcmp(out, "caf\xc3\xa9 \xf0\x9f\x98\x80 \xef\xbf\xbd\"") == 0,
+					  "escapes decoded, a pair joined, a lone surrogate replaced: %s", out);
+				CHECK(!json_pull_member(&j, &key), "object closed");
+			}
+		}
+		else
+			CHECK(json_pull_number(&j, &n), "a number");
+	}
+	CHECK(j.status == JSON_PULL_OK && members == 2 && n == 7.5 && *j.p == '\0', "whole document read (status %d)", j.status);
+
+	CHECK(pull_status("{\"a\": [1, 2", 64) == JSON_PULL_MORE, "input ending inside a value: more");
+	CHECK(pull_status("{\"a\": \"abc", 64) == JSON_PULL_MORE, "input ending inside a string: more");
+	CHECK(pull_status("[12", 64) == JSON_PULL_MORE, "input ending inside a number: more");
+	CHECK(pull_status("[tr", 64) == JSON_PULL_MORE, "input ending inside a literal: more");
+	CHECK(pull_status("{\"a\" 1}", 64) == JSON_PULL_BAD, "missing ':' is bad");
+	CHECK(pull_status("[1,,2]", 64) == JSON_PULL_BAD, "empty element is bad");
+	CHECK(pull_status("[tru]", 64) == JSON_PULL_BAD, "broken literal is bad");
+	CHECK(pull_status("[\"\\x\"]", 64) == JSON_PULL_BAD, "unknown escape is bad");
+	CHECK(pull_status("[\"\\u12g4\"]", 64) == JSON_PULL_BAD, "bad \\u escape is bad");
+	CHECK(pull_status("[1.2.3]", 64) == JSON_PULL_BAD, "bad number is bad");
+	CHECK(pull_status("['a']", 64) == JSON_PULL_BAD, "single quotes are bad");
+	CHECK(pull_status("[[[]]]", 3) == JSON_PULL_OK && pull_status("[[[[]]]]", 3) == JSON_PULL_BAD, "nesting limit");
+	CHECK(pull_status("{\"a\": [1, 2,], }", 64) == JSON_PULL_OK, "a comma before a closing bracket is accepted (as json-c does)");
+
+	/* the word-at-a-time loops: every position of a space run's end, a quote, an escape, the end */
+	for (int spaces = 0; spaces < 20; spaces++)
+		for (int before = 0; before < 20; before++)
+		{
+			char		buf[128];
+			int			n = snprintf(buf, sizeof(buf), "[%*s\"%.*s\\\"x\"]", spaces, "", before,
+									 "aaaaaaaaaaaaaaaaaaaaaaaaa");
+			bool		ok;
+
+			json_pull_init(&j, buf, (size_t) n, 4);
+			ok = json_pull_array(&j) && json_pull_element(&j);
+			json_pull_string(&j, &s);
+			ok = ok && s.p != NULL && s.len == (uint32_t) before + 3 && s.escaped && !json_pull_element(&j) &&
+				j.status == JSON_PULL_OK;
+			CHECK(ok, "string after %d spaces with %d bytes before an escape", spaces, before);
+			buf[n - 3] = '\0';	/* cut inside the string: the reader asks for more */
+			CHECK(pull_status(buf, 4) == JSON_PULL_MORE, "string cut after %d spaces, %d bytes", spaces, before);
+		}
+}
+
+/*
+ * A record far larger than the input buffer is moved, the buffer grown, and the record read again;
+ * the ring slots that held the two large records shrink when small ones reuse them.
+ */
+static void
+test_nvd_large_record(void)
+{
+	char		path[] = "/tmp/infracast-nvd-large-XXXXXX";
+	int			fd = mkstemp(path);
+	FILE	   *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	char		named[64];
+	FeedErrKind kind;
+	NvdFacts	facts = {0};
+	char		msg[1024];
+	long		n;
+
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"totalResults\": 202, \"vulnerabilities\": [");
+	for (int c = 0; c < 202; c++)
+	{
+		fprintf(f, "%s{\"cve\": {\"id\": \"CVE-2099-%04d\", \"lastModified\": \"2099-01-01T00:00:00\", "
+				"\"vulnStatus\": \"Analyzed\", \"configurations\": [{\"nodes\": [{\"cpeMatch\": [", c ? ", " : "", c);
+		for (int m = 0; m < (c < 2 ? 8000 : 1); m++)
+			fprintf(f, "%s{\"vulnerable\": true, \"criteria\": \"cpe:2.3:a:vendor%d:product:%d:*:*:*:*:*:*:*\"}",
+					m ? ", " : "", m, m);
+		fprintf(f, "]}]}]}}");
+	}
+	fprintf(f, "]}");
+	fclose(f);
+	snprintf(named, sizeof(named), "%s-nvdcve-2.0-2099.json", path);
+	CHECK(rename(path, named) == 0, "rename");
+	facts.want = "CVE-2099-0001";
+	n = nvd_read_all(named, &kind, &facts, msg);
+	CHECK(n == 202 && facts.seen && facts.nmatches == 8000 && facts.matches_total == 16200 &&
+		  strcmp(facts.vendor, "vendor0") == 0, "two records of 8000 cpeMatch each, then 200 small (%ld: %s)", n, msg);
+	unlink(named);
+}
+
 static void
 test_cpe(void)
 {
@@ -322,6 +449,8 @@ main(void)
 		s = getenv("IC_SHARED_DATA");
 	snprintf(fixtures, sizeof(fixtures), "%s", f && *f ? f : "test/fixtures");
 	test_cpe();
+	test_json_pull();
+	test_nvd_large_record();
 	test_fixtures();
 	if (s == NULL || *s == '\0')
 	{
