@@ -51,6 +51,35 @@ SELECT name FROM infracast.tenants ORDER BY name;  -- only its own tenant row
 SELECT infracast.set_tenant('ft_beta');
 RESET SESSION AUTHORIZATION;
 
+-- The lookup runs as a superuser: an operator the caller put ahead of pg_catalog in its own
+-- search_path must never run there (it would print a NOTICE and make its owner superuser).
+CREATE ROLE regress_ft_evil;
+GRANT infracast_reader TO regress_ft_evil;
+CREATE SCHEMA regress_ft_evil AUTHORIZATION regress_ft_evil;
+SET SESSION AUTHORIZATION regress_ft_evil;
+CREATE FUNCTION regress_ft_evil.texteq(text, text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE NOTICE 'caller operator ran as %', current_user;
+    IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+        EXECUTE 'ALTER ROLE regress_ft_evil SUPERUSER';
+    END IF;
+    RETURN $1 OPERATOR(pg_catalog.=) $2;
+END $$;
+CREATE OPERATOR regress_ft_evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = regress_ft_evil.texteq);
+SET search_path = regress_ft_evil, pg_catalog;
+SELECT infracast.set_tenant('ft_alpha');
+RESET search_path;
+RESET SESSION AUTHORIZATION;
+SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = 'regress_ft_evil';
+DROP SCHEMA regress_ft_evil CASCADE;
+DROP ROLE regress_ft_evil;
+
+-- set_tenant is for Infracast's roles, not PUBLIC
+CREATE ROLE regress_ft_nobody;
+SELECT has_function_privilege('regress_ft_nobody', 'infracast.set_tenant(text, boolean)', 'EXECUTE') AS nobody,
+       has_function_privilege('infracast_reader', 'infracast.set_tenant(text, boolean)', 'EXECUTE') AS reader;
+DROP ROLE regress_ft_nobody;
+
 DELETE FROM infracast.tenant_roles WHERE role_name = 'regress_ft_user';
 DROP ROLE regress_ft_user;
 DELETE FROM infracast.tenants WHERE name LIKE 'ft\_%';

@@ -81,6 +81,7 @@ CREATE ROLE regress_graph_reader IN ROLE infracast_reader;
 CREATE ROLE regress_graph_nosel;
 INSERT INTO infracast.tenant_roles VALUES (:tid, 'regress_graph_reader'), (:tid, 'regress_graph_nosel');
 GRANT USAGE ON SCHEMA infracast TO regress_graph_nosel;
+GRANT EXECUTE ON FUNCTION infracast.set_tenant(text, boolean) TO regress_graph_nosel;
 SET ROLE regress_graph_nosel;
 SELECT infracast.set_tenant('g_err') AS t \gset
 SELECT pg_temp.err($$SELECT * FROM infracast.blast_radius(1)$$);
@@ -98,6 +99,7 @@ SELECT pg_temp.err($$SELECT * FROM infracast.blast_radius(900001)$$);
 RESET ROLE;
 DELETE FROM infracast.tenant_roles WHERE tenant_id = :tid;
 REVOKE ALL ON FUNCTION infracast.blast_radius(bigint, integer, float8) FROM regress_graph_nosel;
+REVOKE ALL ON FUNCTION infracast.set_tenant(text, boolean) FROM regress_graph_nosel;
 REVOKE ALL ON SCHEMA infracast FROM regress_graph_nosel;
 DROP ROLE regress_graph_reader;
 DROP ROLE regress_graph_nosel;

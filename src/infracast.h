@@ -38,4 +38,20 @@ extern void bgworkers_init(void);
 extern bool tenant_is_set(void);
 extern int64 tenant_current(void);
 
+/*
+ * privileged.c: SPI as the bootstrap superuser, in a restricted security context, for lookups
+ * that must bypass row-level security. pin_search_path: run with search_path pg_catalog, pg_temp
+ * (required whenever the queries name an operator or function). An ERROR in between is cleaned
+ * up by the transaction's abort.
+ */
+typedef struct IcPrivileged
+{
+	Oid			save_user;
+	int			save_sec;
+	int			guc_level;
+} IcPrivileged;
+
+extern void ic_privileged_enter(IcPrivileged *p, bool pin_search_path);
+extern void ic_privileged_leave(IcPrivileged *p);
+
 #endif							/* INFRACAST_H */

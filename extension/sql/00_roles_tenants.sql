@@ -81,6 +81,11 @@ CREATE FUNCTION infracast.set_tenant(tenant text, is_local boolean DEFAULT true)
     LANGUAGE C VOLATILE CALLED ON NULL INPUT;
 COMMENT ON FUNCTION infracast.set_tenant(text, boolean) IS
     'Sets the current tenant (by name or id) for the transaction, or for the session when is_local is false.';
+-- Only Infracast's roles call it (a role listed in tenant_roles also needs infracast_reader to
+-- use the schema at all), and the proxy's login role, which calls it in the same statement that
+-- switches to the caller's role (privileges are checked before that switch happens).
+REVOKE EXECUTE ON FUNCTION infracast.set_tenant(text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infracast.set_tenant(text, boolean) TO infracast_reader, infracast_authenticator;
 
 CREATE FUNCTION infracast.create_tenant(name text, settings jsonb DEFAULT '{}'::jsonb)
     RETURNS bigint

@@ -104,21 +104,20 @@ member_of_named_role(Oid member, const char *rolename)
 static int64
 tenant_lookup(const char *tenant, Oid caller, Oid session, bool *allowed)
 {
-	Oid			save_userid;
-	int			save_sec;
+	IcPrivileged priv;
 	int64		id = 0;
 	bool		isnull;
 	Datum		arg = CStringGetTextDatum(tenant);
 	Oid			argtype = TEXTOID;
 
 	*allowed = false;
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	/* search_path pinned, operators qualified: none of the caller's objects may run as superuser */
+	ic_privileged_enter(&priv, true);
 	if (SPI_execute_with_args("SELECT t.id FROM infracast.tenants t "
-							  "WHERE ($1 ~ '^[0-9]{1,18}$' AND t.id = $1::bigint) OR t.name = $1 "
-							  "ORDER BY (t.name = $1) LIMIT 1",
+							  "WHERE ($1 OPERATOR(pg_catalog.~) '^[0-9]{1,18}$' "
+							  "       AND t.id OPERATOR(pg_catalog.=) $1::pg_catalog.int8) "
+							  "   OR t.name OPERATOR(pg_catalog.=) $1 "
+							  "ORDER BY (t.name OPERATOR(pg_catalog.=) $1) LIMIT 1",
 							  1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read infracast.tenants");
 	if (SPI_processed == 1)
@@ -137,7 +136,8 @@ tenant_lookup(const char *tenant, Oid caller, Oid session, bool *allowed)
 			Datum		idarg = Int64GetDatum(id);
 			Oid			idtype = INT8OID;
 
-			if (SPI_execute_with_args("SELECT role_name::text FROM infracast.tenant_roles WHERE tenant_id = $1",
+			if (SPI_execute_with_args("SELECT role_name::pg_catalog.text FROM infracast.tenant_roles "
+									  "WHERE tenant_id OPERATOR(pg_catalog.=) $1",
 									  1, &idtype, &idarg, NULL, true, 0) != SPI_OK_SELECT)
 				elog(ERROR, "could not read infracast.tenant_roles");
 			for (uint64 i = 0; i < SPI_processed && !*allowed; i++)
@@ -145,8 +145,7 @@ tenant_lookup(const char *tenant, Oid caller, Oid session, bool *allowed)
 												SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
 		}
 	}
-	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec);
+	ic_privileged_leave(&priv);
 	return id;
 }
 

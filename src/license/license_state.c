@@ -268,15 +268,8 @@ file_refresh(void)
 }
 
 /* ---------------------------------------------------------------------------------------------- */
-/* The database side: counter and memory, read as the bootstrap superuser with a pinned search_path */
+/* The database side: counter and memory, read as the bootstrap superuser (privileged.c)          */
 /* ---------------------------------------------------------------------------------------------- */
-
-typedef struct DbAccess
-{
-	Oid			save_user;
-	int			save_sec;
-	int			guc_level;
-} DbAccess;
 
 /* Are the licence tables there (the extension created in this database, inside a transaction)? */
 static bool
@@ -289,36 +282,6 @@ db_available(void)
 	ns = get_namespace_oid("infracast", true);
 	return OidIsValid(ns) && OidIsValid(get_relname_relid("license_usage", ns)) &&
 		OidIsValid(get_relname_relid("license_memory", ns));
-}
-
-/*
- * Runs what follows as the bootstrap superuser. pin_search_path: for queries whose operators must not
- * be resolved in the caller's search_path (the read query has none, and skips the cost).
- */
-static void
-db_enter(DbAccess *a, bool pin_search_path)
-{
-	GetUserIdAndSecContext(&a->save_user, &a->save_sec);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-						   a->save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-	a->guc_level = -1;
-	if (pin_search_path)
-	{
-		a->guc_level = NewGUCNestLevel();
-		(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-	}
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-}
-
-static void
-db_leave(DbAccess *a)
-{
-	SPI_finish();
-	if (a->guc_level >= 0)
-		AtEOXact_GUC(true, a->guc_level);
-	SetUserIdAndSecContext(a->save_user, a->save_sec);
 }
 
 static SPIPlanPtr read_plan = NULL;
@@ -353,7 +316,7 @@ spi_strdup(const char *text)
 static void
 db_read(DbFacts *f)
 {
-	DbAccess	a;
+	IcPrivileged a;
 	bool		isnull;
 	HeapTuple	tup;
 	TupleDesc	desc;
@@ -362,7 +325,7 @@ db_read(DbFacts *f)
 	memset(f, 0, sizeof(*f));
 	if (!db_available())
 		return;
-	db_enter(&a, false);
+	ic_privileged_enter(&a, false);
 	/* planned once per backend: no operator, no function, every name qualified */
 	if (read_plan == NULL)
 	{
@@ -414,7 +377,7 @@ db_read(DbFacts *f)
 			}
 		}
 	}
-	db_leave(&a);
+	ic_privileged_leave(&a);
 }
 
 /*
@@ -426,7 +389,7 @@ db_remember(const DbFacts *f, int64 now, const LicenseClaims *authentic)
 {
 	bool		time_due = !f->has_highest || now > f->highest_seen + MEMORY_WRITE_INTERVAL;
 	bool		license_due = false;
-	DbAccess	a;
+	IcPrivileged a;
 	Oid			types[4] = {TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTARRAYOID};
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
@@ -459,7 +422,7 @@ db_remember(const DbFacts *f, int64 now, const LicenseClaims *authentic)
 	else
 		nulls[1] = nulls[2] = nulls[3] = 'n';
 
-	db_enter(&a, true);
+	ic_privileged_enter(&a, true);
 	if (SPI_execute_with_args(
 							  "UPDATE infracast.license_memory m SET "
 							  " highest_seen = GREATEST(m.highest_seen, $1), updated_at = $1,"
@@ -471,7 +434,7 @@ db_remember(const DbFacts *f, int64 now, const LicenseClaims *authentic)
 							  4, types, values, nulls, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "updating the licence memory failed");
 	time_due = SPI_processed > 0;
-	db_leave(&a);
+	ic_privileged_leave(&a);
 	return time_due;
 }
 
