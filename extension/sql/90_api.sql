@@ -870,10 +870,13 @@ BEGIN
     IF pg_catalog.to_regclass('infracast.feed_status') IS NULL THEN
         RETURN;
     END IF;
-    -- Server paths stay out of the API.
+    -- Server paths stay out of the API: the source columns are left out, and a quoted absolute
+    -- path in a message keeps only its file name ("/srv/feeds/epss.csv.gz" -> "epss.csv.gz").
     EXECUTE $v$
     CREATE VIEW infracast_api.feed_status WITH (security_invoker = true) AS
-        SELECT f.feed, f.rows, f.version, f.feed_date, f.loaded_at, f.state, f.message, f.attempted_at
+        SELECT f.feed, f.rows, f.version, f.feed_date, f.loaded_at, f.state,
+               pg_catalog.regexp_replace(f.message, '"/[^"]*/([^"/]*)"', '"\1"', 'g') AS message,
+               f.attempted_at
           FROM infracast.feed_status f $v$;
     COMMENT ON VIEW infracast_api.feed_status IS
         'One row per threat-intelligence feed: what is loaded, from when, and how the last load went.';

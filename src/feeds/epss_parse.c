@@ -92,8 +92,8 @@ epss_open(const char *path, FeedError *err)
 		if (strcmp(line, "cve,epss,percentile") != 0)
 		{
 			feed_error_set(err, FEED_ERR_FORMAT,
-						   "EPSS file \"%s\" line %ld: expected the header \"cve,epss,percentile\", found \"%.80s\"",
-						   path, r->lineno, line);
+						   "EPSS file \"%s\" line %ld: expected the header \"cve,epss,percentile\", found another "
+						   "line of %zu bytes", path, r->lineno, len);
 			goto fail;
 		}
 		return r;
@@ -168,22 +168,22 @@ epss_next(EpssReader *r, EpssRow *row, FeedError *err)
 		if (c2 == NULL || memchr(c2 + 1, ',', len - (size_t) (c2 + 1 - line)) != NULL)
 		{
 			feed_error_set(err, FEED_ERR_FORMAT,
-						   "EPSS file \"%s\" line %ld: expected 3 columns (cve,epss,percentile), found \"%.80s\"",
-						   r->path, r->lineno, line);
+						   "EPSS file \"%s\" line %ld: expected 3 columns (cve,epss,percentile), found %s",
+						   r->path, r->lineno, c1 == NULL ? "1" : c2 == NULL ? "2" : "more");
 			return -1;
 		}
 		if (!epss_valid_cve(line, (size_t) (c1 - line)))
 		{
-			feed_error_set(err, FEED_ERR_FORMAT, "EPSS file \"%s\" line %ld: \"%.*s\" is not a CVE id",
-						   r->path, r->lineno, (int) (c1 - line > 40 ? 40 : c1 - line), line);
+			feed_error_set(err, FEED_ERR_FORMAT, "EPSS file \"%s\" line %ld: the first column is not a CVE id",
+						   r->path, r->lineno);
 			return -1;
 		}
 		if (!epss_parse_score(c1 + 1, (size_t) (c2 - c1 - 1), &row->epss) ||
 			!epss_parse_score(c2 + 1, len - (size_t) (c2 + 1 - line), &row->percentile))
 		{
 			feed_error_set(err, FEED_ERR_FORMAT,
-						   "EPSS file \"%s\" line %ld: scores must be numbers between 0 and 1, found \"%.80s\"",
-						   r->path, r->lineno, line);
+						   "EPSS file \"%s\" line %ld (%.*s): scores must be numbers between 0 and 1",
+						   r->path, r->lineno, (int) (c1 - line), line);
 			return -1;
 		}
 		memcpy(row->cve, line, (size_t) (c1 - line));

@@ -141,6 +141,15 @@ expect_error "EPSS empty file"         IC202 epss "SELECT * FROM infracast.load_
 expect_error "EPSS truncated gzip"     IC203 epss "SELECT * FROM infracast.load_epss('$FX/epss_truncated.csv.gz')"
 expect_error "EPSS corrupt gzip"       IC203 epss "SELECT * FROM infracast.load_epss('$FX/not_gzip.csv.gz')"
 expect_error "EPSS wrong columns"      IC203 epss "SELECT * FROM infracast.load_epss('$FX/epss_bad_columns.csv')"
+# a file that is not EPSS: its bytes are not quoted back (feed_status is readable by every tenant),
+# and the API's view names the file without its server folders
+printf 'db-password: hunter2-not-for-tenants\n' > "$W/secret.txt"; chmod 644 "$W/secret.txt"
+expect_error "EPSS a file that is not EPSS" IC203 epss "SELECT * FROM infracast.load_epss('$W/secret.txt')"
+is "EPSS: the error does not quote the file" \
+   "$(psql -X -At -d "$DB" -c "SELECT * FROM infracast.load_epss('$W/secret.txt')" 2>&1 | grep -c hunter2)" "0"
+is "EPSS: feed_status does not quote the file" "$(q "SELECT message LIKE '%hunter2%' FROM infracast.feed_status WHERE feed = 'epss'")" "f"
+is "API feed_status: the file's name without its folder" \
+   "$(q "SELECT message LIKE 'EPSS file \"secret.txt\" line 1:%' AND strpos(message, '$W') = 0 FROM infracast_api.feed_status WHERE feed = 'epss'")" "t"
 head -c 700 "$S/feodo/jainidhya-CSV/ipblocklist.csv" > "$W/feodo_cut.csv"
 expect_error "Feodo count mismatch"    IC205 feodo "SELECT * FROM infracast.load_feodo('$FX/feodo_count_mismatch.csv')"
 expect_error "Feodo wrong columns"     IC203 feodo "SELECT * FROM infracast.load_feodo('$FX/epss_two_column.csv')"
