@@ -43,6 +43,8 @@ RESET ROLE;
 -- a role may act only for tenants it was granted
 SET SESSION AUTHORIZATION regress_ft_user;
 SELECT infracast.set_tenant('ft_alpha');
+-- nor can it tell a tenant it may not use from one that does not exist
+SELECT infracast.set_tenant('ft_nosuch');
 RESET SESSION AUTHORIZATION;
 INSERT INTO infracast.tenant_roles VALUES ((SELECT id FROM infracast.tenants WHERE name = 'ft_alpha'), 'regress_ft_user');
 SET SESSION AUTHORIZATION regress_ft_user;

@@ -99,10 +99,11 @@ member_of_named_role(Oid member, const char *rolename)
 
 /*
  * Looks the tenant up by id (all digits) or name, bypassing row-level security (a role sees only
- * its current tenant's row), and tells whether `caller` may act for it. Returns 0 when unknown.
+ * its current tenant's row), and tells whether `caller` may act for it and whether it may act for
+ * any tenant (*privileged). Returns 0 when unknown.
  */
 static int64
-tenant_lookup(const char *tenant, Oid caller, Oid session, bool *allowed)
+tenant_lookup(const char *tenant, Oid caller, Oid session, bool *allowed, bool *privileged)
 {
 	IcPrivileged priv;
 	int64		id = 0;
@@ -123,13 +124,14 @@ tenant_lookup(const char *tenant, Oid caller, Oid session, bool *allowed)
 	if (SPI_processed == 1)
 		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
+	*privileged = superuser_arg(caller) ||
+		member_of_named_role(caller, "infracast_admin") ||
+		member_of_named_role(session, "infracast_admin") ||
+		(session != BOOTSTRAP_SUPERUSERID && !superuser_arg(session) &&
+		 member_of_named_role(session, "infracast_authenticator"));
 	if (id != 0)
 	{
-		if (superuser_arg(caller) ||
-			member_of_named_role(caller, "infracast_admin") ||
-			member_of_named_role(session, "infracast_admin") ||
-			(session != BOOTSTRAP_SUPERUSERID && !superuser_arg(session) &&
-			 member_of_named_role(session, "infracast_authenticator")))
+		if (*privileged)
 			*allowed = true;
 		else
 		{
@@ -158,7 +160,8 @@ infracast_set_tenant(PG_FUNCTION_ARGS)
 {
 	char	   *tenant;
 	bool		is_local = PG_ARGISNULL(1) ? true : PG_GETARG_BOOL(1);
-	bool		allowed;
+	bool		allowed,
+				privileged;
 	int64		id;
 	char		idbuf[32];
 
@@ -169,8 +172,9 @@ infracast_set_tenant(PG_FUNCTION_ARGS)
 				 errmsg("tenant must not be null or empty"),
 				 errhint("Pass a tenant name or id, for example SELECT infracast.set_tenant('acme').")));
 
-	id = tenant_lookup(tenant, GetUserId(), GetSessionUserId(), &allowed);
-	if (id == 0)
+	id = tenant_lookup(tenant, GetUserId(), GetSessionUserId(), &allowed, &privileged);
+	/* only a role that may act for any tenant learns which tenants exist */
+	if (id == 0 && privileged)
 		ereport(ERROR,
 				(errcode(ERRCODE_IC_UNKNOWN_TENANT),
 				 errmsg("tenant \"%s\" does not exist", tenant),
@@ -179,7 +183,7 @@ infracast_set_tenant(PG_FUNCTION_ARGS)
 	if (!allowed)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("role \"%s\" may not act for tenant \"%s\"",
+				 errmsg("role \"%s\" may not act for tenant \"%s\" (or it does not exist)",
 						GetUserNameFromId(GetUserId(), false), tenant),
 				 errhint("An infracast_admin can allow it: INSERT INTO infracast.tenant_roles "
 						 "VALUES (<tenant id>, '<role>').")));
