@@ -83,6 +83,7 @@ cold build **$(num "${R[build_ms]:-}") ms = $(div "${R[build_ms]:-}" "${R[edge_r
 | same answers (agg_cost differences) | ${R[pair_cost_mismatches]:-—} | | | |
 | 5 most likely paths, one pair | $(num "${R[ksp5_ms]:-}") ms | pgr_KSP | $(num "${R[pgr_ksp5_ms]:-}") ms | $(ratio "${R[pgr_ksp5_ms]:-}" "${R[ksp5_ms]:-}") |
 | blast radius, all ${R[blast_rows]:-?} reachable nodes, target ≥ 50 M edges/s at 10M edges | $(num "${R[blast_ms]:-}") ms = $(div "$arcs" "${R[blast_ms]:-}" 0.001) M edges/s | pgr_drivingDistance | $(num "${R[pgr_dd_ms]:-}") ms | $(ratio "${R[pgr_dd_ms]:-}" "${R[blast_ms]:-}") |
+| the same rows from \`generate_series(1, ${R[blast_rows]:-?})\`: PostgreSQL's floor for any set-returning function | $(num "${R[srf_floor_ms]:-}") ms | | | |
 | blast radius, reachable nodes (recursive CTE, UNION) | | recursive CTE | $(num "${R[cte_reach_ms]:-}") ms | $(ratio "${R[cte_reach_ms]:-}" "${R[blast_ms]:-}") |
 | blast radius ≤ 3 hops (${R[blast_h3_rows]:-?} nodes) | $(num "${R[blast_h3_ms]:-}") ms | recursive CTE | $(num "${R[cte_h3_ms]:-}") ms | $(ratio "${R[cte_h3_ms]:-}" "${R[blast_h3_ms]:-}") |
 | blast radius, likelihood ≥ 0.5 | $(num "${R[blast_floor_ms]:-}") ms | | | |
