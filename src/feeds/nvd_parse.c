@@ -28,7 +28,9 @@
 
 #include <json-c/json.h>
 
+#ifndef NVD_CHUNK				/* the input buffer's first size (a fuzz build starts it small) */
 #define NVD_CHUNK (256 * 1024)
+#endif
 #define NVD_RING 64				/* parsed CVEs waiting for the backend */
 #define NVD_MAX_DEPTH 64		/* nesting a CVE record may have (json-c's limit, used before) */
 #define NVD_MAX_CWES 64
