@@ -29,6 +29,6 @@ fuzz: fuzz-build fuzz-seeds
 
 # The inputs that once failed (test/fuzz/regress), each run once.
 fuzz-regress: fuzz-build
-	test/fuzz/bin/fuzz_nvd $(wildcard test/fuzz/regress/*)
+	test/fuzz/bin/fuzz_nvd -runs=1 test/fuzz/regress
 
 EXTRA_CLEAN += test/fuzz/bin
