@@ -31,6 +31,9 @@
 #ifndef NVD_CHUNK				/* the input buffer's first size (a fuzz build starts it small) */
 #define NVD_CHUNK (256 * 1024)
 #endif
+#ifndef NVD_MAX_RECORD			/* bytes a CVE record may have; the largest real ones have a few hundred KB */
+#define NVD_MAX_RECORD ((size_t) 64 << 20)
+#endif
 #define NVD_RING 64				/* parsed CVEs waiting for the backend */
 #define NVD_MAX_DEPTH 64		/* nesting a CVE record may have (json-c's limit, used before) */
 #define NVD_MAX_CWES 64
@@ -174,30 +177,52 @@ nvd_fill(NvdStream *s, FeedError *err)
 	return 1;
 }
 
+/* A limit as a person reads it: "64 MB", or bytes when it is not a number of MB. */
+static const char *
+nvd_size_text(size_t n, char *buf, size_t buflen)
+{
+	if (n >= ((size_t) 1 << 20) && n % ((size_t) 1 << 20) == 0)
+		snprintf(buf, buflen, "%zu MB", n >> 20);
+	else
+		snprintf(buf, buflen, "%zu bytes", n);
+	return buf;
+}
+
 /*
  * The element starting at ipos runs past the end of the buffer: moves it to the start, doubles the
- * buffer when the element fills more than half of it (so an element is read again O(1) times), and
- * fills the rest. 1: more was read; 0: the input ended; -1: error.
+ * buffer when the element fills more than half of it (so an element is read again O(1) times), up
+ * to NVD_MAX_RECORD, and fills the rest. 1: more was read; 0: the input ended; -1: error.
+ *
+ * An element is refused when it has NVD_MAX_RECORD bytes and has not ended, wherever it started in
+ * the buffer: whether a file loads must not depend on how the reads fell.
  */
 static int
 nvd_read_more(NvdStream *s, FeedError *err)
 {
 	size_t		keep = s->ilen - s->ipos;
 
+	if (keep >= NVD_MAX_RECORD)
+	{
+		char		limit[32];
+
+		feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": vulnerabilities[%ld] is larger than %s",
+					   s->path, s->cves, nvd_size_text(NVD_MAX_RECORD, limit, sizeof(limit)));
+		return -1;
+	}
 	if (s->ipos > 0)
 	{
 		memmove(s->ibuf, s->ibuf + s->ipos, keep);
 		s->ipos = 0;
 		s->ilen = keep;
 	}
-	if (keep > s->icap / 2)
+	if (keep > s->icap / 2 && s->icap < NVD_MAX_RECORD)
 	{
-		size_t		cap = s->icap * 2;
-		char	   *nb;
+		size_t		cap = s->icap < NVD_MAX_RECORD / 2 ? s->icap * 2 : NVD_MAX_RECORD;
+		char	   *nb = realloc(s->ibuf, cap + 1);
 
-		if (cap > (size_t) 1 << 30 || (nb = realloc(s->ibuf, cap + 1)) == NULL)
+		if (nb == NULL)
 		{
-			feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": one record is larger than 1 GB", s->path);
+			feed_error_set(err, FEED_ERR_IO, "out of memory");
 			return -1;
 		}
 		s->ibuf = nb;
@@ -1097,6 +1122,15 @@ nvd_read_next(NvdStream *s, FeedError *err)
 			nvd_truncated(s, err);
 			return -1;
 		}
+	}
+	if ((size_t) (j.p - (s->ibuf + s->ipos)) > NVD_MAX_RECORD)
+	{
+		char		limit[32];
+
+		/* it fit in a buffer bigger than the limit (NVD_CHUNK set larger): refused all the same */
+		feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": vulnerabilities[%ld] is larger than %s",
+					   s->path, s->cves, nvd_size_text(NVD_MAX_RECORD, limit, sizeof(limit)));
+		return -1;
 	}
 	s->ipos = (size_t) (j.p - s->ibuf);
 	if (s->raw.oom)

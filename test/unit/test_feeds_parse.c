@@ -296,6 +296,51 @@ test_nvd_large_record(void)
 	unlink(named);
 }
 
+/* ---- malformed and outsized NVD input ---------------------------------------------------------- */
+
+/* A temporary NVD file (a name the loader takes); its path in path (64 bytes). */
+static FILE *
+nvd_temp(char *path)
+{
+	char		tmpl[] = "/tmp/infracast-nvd-XXXXXX";
+	int			fd = mkstemp(tmpl);
+
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	unlink(tmpl);
+	snprintf(path, 64, "%s-nvdcve-2.0-2099.json", tmpl);
+	return fopen(path, "w");
+}
+
+static const char nvd_cve_fields[] = "\"id\": \"CVE-2099-0001\", \"lastModified\": \"2099-01-01T00:00:00\", "
+	"\"vulnStatus\": \"Analyzed\"";
+
+/* A record larger than the limit is refused as such, without the buffer growing past the limit. */
+static void
+test_nvd_record_limit(void)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedErrKind kind;
+	char		msg[1024];
+	long		n;
+
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"totalResults\": 1, \"vulnerabilities\": [{\"cve\": {%s, \"descriptions\": [{\"lang\": \"en\", \"value\": \"",
+			nvd_cve_fields);
+	for (int i = 0; i < 65 * 1024; i++)
+		fprintf(f, "%01024d", 0);
+	fprintf(f, "\"}]}}]}");
+	fclose(f);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	CHECK(n < 0 && kind == FEED_ERR_FORMAT && strstr(msg, "vulnerabilities[0] is larger than 64 MB") != NULL,
+		  "a 65 MB record is refused (%ld, kind %d: %s)", n, kind, msg);
+	unlink(path);
+}
+
 static void
 test_cpe(void)
 {
@@ -451,6 +496,7 @@ main(void)
 	test_cpe();
 	test_json_pull();
 	test_nvd_large_record();
+	test_nvd_record_limit();
 	test_fixtures();
 	if (s == NULL || *s == '\0')
 	{
