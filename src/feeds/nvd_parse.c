@@ -34,6 +34,9 @@
 #ifndef NVD_MAX_RECORD			/* bytes a CVE record may have; the largest real ones have a few hundred KB */
 #define NVD_MAX_RECORD ((size_t) 64 << 20)
 #endif
+#ifndef NVD_MAX_HEADER			/* bytes a member name or value of the header may have */
+#define NVD_MAX_HEADER ((size_t) 1 << 20)
+#endif
 #define NVD_RING 64				/* parsed CVEs waiting for the backend */
 #define NVD_MAX_DEPTH 64		/* nesting a CVE record may have (json-c's limit, used before) */
 #define NVD_MAX_CWES 64
@@ -295,19 +298,32 @@ nvd_expect(NvdStream *s, char want, const char *where, FeedError *err)
 	return 0;
 }
 
+/*
+ * Appends to the header value being cut out. A header member is parsed whole by json-c, which takes
+ * tens of bytes per value (a million zeros in 2 MB took 56 MB), so it has a limit of its own, far
+ * above the few bytes the real ones have.
+ */
 static int
 nvd_append(NvdStream *s, const char *p, size_t n, FeedError *err)
 {
+	if (s->elen + n > NVD_MAX_HEADER)
+	{
+		char		limit[32];
+
+		feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": a header member (a name or value outside \"vulnerabilities\") is larger than %s",
+					   s->path, nvd_size_text(NVD_MAX_HEADER, limit, sizeof(limit)));
+		return -1;
+	}
 	if (s->elen + n + 2 > s->ecap)
 	{
-		size_t		cap = s->ecap ? s->ecap : 65536;
+		size_t		cap = s->ecap ? s->ecap : 4096;
 		char	   *nb;
 
 		while (s->elen + n + 2 > cap)
 			cap *= 2;
-		if (cap > (size_t) 1 << 30 || (nb = realloc(s->ebuf, cap)) == NULL)
+		if ((nb = realloc(s->ebuf, cap)) == NULL)
 		{
-			feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": one record is larger than 1 GB", s->path);
+			feed_error_set(err, FEED_ERR_IO, "out of memory");
 			return -1;
 		}
 		s->ebuf = nb;

@@ -341,6 +341,30 @@ test_nvd_record_limit(void)
 	unlink(path);
 }
 
+/* A header member (anything but "vulnerabilities") is parsed whole by json-c: it has a smaller limit. */
+static void
+test_nvd_header_limit(void)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedErrKind kind;
+	char		msg[1024];
+	long		n;
+
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"totalResults\": 0, \"padding\": [0");
+	for (int i = 0; i < 1024 * 1024; i++)
+		fputs(",0", f);
+	fprintf(f, "], \"vulnerabilities\": []}");
+	fclose(f);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	CHECK(n < 0 && kind == FEED_ERR_FORMAT && strstr(msg, "header member") != NULL && strstr(msg, "1 MB") != NULL,
+		  "a 2 MB header member is refused (%ld, kind %d: %s)", n, kind, msg);
+	unlink(path);
+}
+
 static void
 test_cpe(void)
 {
@@ -497,6 +521,7 @@ main(void)
 	test_json_pull();
 	test_nvd_large_record();
 	test_nvd_record_limit();
+	test_nvd_header_limit();
 	test_fixtures();
 	if (s == NULL || *s == '\0')
 	{
