@@ -90,6 +90,7 @@ typedef struct NvdRaw
 	NvdRawMatch *matches;
 	int			nmatches;
 	int			mcap;
+	int			missing_at;		/* a cpeMatch without criteria came after matches[missing_at - 1]; -1 */
 	int			ncwes;
 	bool		has_cve;
 	bool		oom;
@@ -833,6 +834,23 @@ nvd_read_weaknesses(JsonPull *j, NvdRaw *r)
 	}
 }
 
+/* The match just added has no criteria: takes it back, noting where the first such one was. */
+static void
+nvd_drop_match(NvdRaw *r)
+{
+	r->nmatches--;
+	if (r->missing_at < 0)
+		r->missing_at = r->nmatches;
+}
+
+/* A cpeMatch list read again (the member given twice) replaces the one read before, from first. */
+static void
+nvd_reset_matches(NvdRaw *r, int first, int missing_at)
+{
+	r->nmatches = first;
+	r->missing_at = missing_at;
+}
+
 static NvdRawMatch *
 nvd_add_match(NvdRaw *r)
 {
@@ -857,7 +875,11 @@ nvd_add_match(NvdRaw *r)
 	return m;
 }
 
-/* A node's cpeMatch list. An element that is not an object still counts: it has no criteria. */
+/*
+ * A node's cpeMatch list. An element without a criteria string (one that is not an object too) makes
+ * the record fail (nvd_slot_fill), so only where the first one was is kept: an entry for each took
+ * 144 bytes for as little as two bytes of input ("0,"), 72 times the record's size.
+ */
 static void
 nvd_read_cpe_matches(JsonPull *j, NvdRaw *r, int ci, int ni)
 {
@@ -879,7 +901,10 @@ nvd_read_cpe_matches(JsonPull *j, NvdRaw *r, int ci, int ni)
 		m->node_index = ni;
 		m->match_index = mi++;
 		if (!json_pull_object(j))
+		{
+			nvd_drop_match(r);
 			continue;
+		}
 		while (json_pull_member(j, &key))
 		{
 			if (json_span_is(&key, "criteria"))
@@ -899,6 +924,8 @@ nvd_read_cpe_matches(JsonPull *j, NvdRaw *r, int ci, int ni)
 			else
 				json_pull_skip(j);
 		}
+		if (m->criteria.p == NULL)
+			nvd_drop_match(r);
 	}
 }
 
@@ -916,6 +943,7 @@ nvd_read_nodes(JsonPull *j, NvdRaw *r, int ci)
 		JsonSpan	op = {0};
 		bool		negate = false;
 		int			first = r->nmatches;
+		int			missing_at = r->missing_at;
 
 		ni++;
 		if (!json_pull_object(j))
@@ -924,7 +952,7 @@ nvd_read_nodes(JsonPull *j, NvdRaw *r, int ci)
 		{
 			if (json_span_is(&key, "cpeMatch"))
 			{
-				r->nmatches = first;
+				nvd_reset_matches(r, first, missing_at);
 				nvd_read_cpe_matches(j, r, ci, ni);
 			}
 			else if (json_span_is(&key, "operator"))
@@ -948,7 +976,7 @@ nvd_read_configurations(JsonPull *j, NvdRaw *r)
 	JsonSpan	key;
 	int			ci = -1;
 
-	r->nmatches = 0;
+	nvd_reset_matches(r, 0, -1);
 	if (!json_pull_array(j))
 		return;
 	while (json_pull_element(j))
@@ -956,6 +984,7 @@ nvd_read_configurations(JsonPull *j, NvdRaw *r)
 		JsonSpan	op = {0};
 		bool		negate = false;
 		int			first = r->nmatches;
+		int			missing_at = r->missing_at;
 
 		ci++;
 		if (!json_pull_object(j))
@@ -964,7 +993,7 @@ nvd_read_configurations(JsonPull *j, NvdRaw *r)
 		{
 			if (json_span_is(&key, "nodes"))
 			{
-				r->nmatches = first;
+				nvd_reset_matches(r, first, missing_at);
 				nvd_read_nodes(j, r, ci);
 			}
 			else if (json_span_is(&key, "operator"))
@@ -992,7 +1021,7 @@ nvd_read_cve(JsonPull *j, NvdRaw *r)
 	r->description.p = NULL;
 	memset(r->cvss, 0, sizeof(r->cvss));
 	r->ncwes = 0;
-	r->nmatches = 0;
+	nvd_reset_matches(r, 0, -1);
 	r->has_cve = json_pull_object(j);
 	if (!r->has_cve)
 		return;
@@ -1288,12 +1317,24 @@ nvd_slot_fill(NvdStream *s, NvdSlot *sl, FeedError *err)
 	d->ncwes = r->ncwes;
 	d->matches = sl->matches;
 	d->nmatches = r->nmatches;
-	for (int m = 0; m < r->nmatches; m++)
+	for (int m = 0; m <= r->nmatches; m++)
 	{
-		const NvdRawMatch *x = &r->matches[m];
-		NvdCpeMatch *y = &sl->matches[m];
+		const NvdRawMatch *x;
+		NvdCpeMatch *y;
 		bool		ok = false;
 
+		if (m == r->missing_at)
+		{
+			/* where the first cpeMatch without criteria was (nvd_read_cpe_matches kept no entry) */
+			feed_error_set(err, FEED_ERR_FORMAT,
+						   "NVD file \"%s\": %s has a cpeMatch whose criteria is not a CPE 2.3 name: \"(missing)\"",
+						   s->path, d->id);
+			return false;
+		}
+		if (m == r->nmatches)
+			break;
+		x = &r->matches[m];
+		y = &sl->matches[m];
 		y->config_index = x->config_index;
 		y->config_operator = slot_copy(sl, &used, &x->config_operator);
 		y->config_negate = x->config_negate;

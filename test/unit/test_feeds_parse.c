@@ -313,6 +313,30 @@ nvd_temp(char *path)
 	return fopen(path, "w");
 }
 
+/* The process's peak resident memory in KB (VmHWM), after resetting it when reset; -1 if unknown. */
+static long
+peak_rss_kb(bool reset)
+{
+	char		line[256];
+	long		kb = -1;
+	FILE	   *f;
+
+	if (reset)
+	{
+		f = fopen("/proc/self/clear_refs", "w");
+		if (f == NULL || fputs("5", f) < 0 || fclose(f) != 0)
+			return -1;
+	}
+	f = fopen("/proc/self/status", "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			kb = atol(line + 6);
+	fclose(f);
+	return kb;
+}
+
 static const char nvd_cve_fields[] = "\"id\": \"CVE-2099-0001\", \"lastModified\": \"2099-01-01T00:00:00\", "
 	"\"vulnStatus\": \"Analyzed\"";
 
@@ -362,6 +386,55 @@ test_nvd_header_limit(void)
 	n = nvd_read_all(path, &kind, NULL, msg);
 	CHECK(n < 0 && kind == FEED_ERR_FORMAT && strstr(msg, "header member") != NULL && strstr(msg, "1 MB") != NULL,
 		  "a 2 MB header member is refused (%ld, kind %d: %s)", n, kind, msg);
+	unlink(path);
+}
+
+/*
+ * cpeMatch elements without a criteria make the record fail, but each used to take a 144-byte
+ * entry first: a million "0," (2 MB) took 144 MB. The error is the same; the memory is not taken.
+ */
+static void
+test_nvd_empty_matches(void)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedErrKind kind;
+	char		msg[1024];
+	long		n,
+				before,
+				after;
+
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"totalResults\": 1, \"vulnerabilities\": [{\"cve\": {%s, \"configurations\": [{\"nodes\": [{\"cpeMatch\": [0",
+			nvd_cve_fields);
+	for (int i = 0; i < 1000 * 1000; i++)
+		fputs(i % 2 ? ",0" : ",{}", f);
+	fprintf(f, "]}]}]}}]}");
+	fclose(f);
+	before = peak_rss_kb(true);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	after = peak_rss_kb(false);
+	CHECK(n < 0 && kind == FEED_ERR_FORMAT && strstr(msg, "criteria is not a CPE 2.3 name: \"(missing)\"") != NULL,
+		  "cpeMatch elements without criteria refused (%ld, kind %d: %s)", n, kind, msg);
+	if (before < 0 || after < 0)
+		printf("# peak memory not measured (no /proc/self/clear_refs)\n");
+	else
+		CHECK(after - before < 48 * 1024, "a million empty cpeMatch elements took %ld KB", after - before);
+
+	/* a node whose cpeMatch list is given twice counts the last one only, empty elements too */
+	f = fopen(path, "w");
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"totalResults\": 1, \"vulnerabilities\": [{\"cve\": {%s, \"configurations\": [{\"nodes\": ["
+			"{\"cpeMatch\": [{\"criteria\": \"cpe:2.3:a:v:p:1:*:*:*:*:*:*:*\"}]}, "
+			"{\"cpeMatch\": [0, {}], \"cpeMatch\": [{\"criteria\": \"cpe:2.3:a:v:q:1:*:*:*:*:*:*:*\"}]}]}]}}]}",
+			nvd_cve_fields);
+	fclose(f);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	CHECK(n == 1, "a cpeMatch list given again replaces the one before, and its empty elements (%ld: %s)", n, msg);
 	unlink(path);
 }
 
@@ -522,6 +595,7 @@ main(void)
 	test_nvd_large_record();
 	test_nvd_record_limit();
 	test_nvd_header_limit();
+	test_nvd_empty_matches();
 	test_fixtures();
 	if (s == NULL || *s == '\0')
 	{
