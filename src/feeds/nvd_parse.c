@@ -192,6 +192,15 @@ nvd_size_text(size_t n, char *buf, size_t buflen)
 	return buf;
 }
 
+static void
+nvd_record_too_large(NvdStream *s, FeedError *err)
+{
+	char		limit[32];
+
+	feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": vulnerabilities[%ld] is larger than %s",
+				   s->path, s->cves, nvd_size_text(NVD_MAX_RECORD, limit, sizeof(limit)));
+}
+
 /*
  * The element starting at ipos runs past the end of the buffer: moves it to the start, doubles the
  * buffer when the element fills more than half of it (so an element is read again O(1) times), up
@@ -207,10 +216,7 @@ nvd_read_more(NvdStream *s, FeedError *err)
 
 	if (keep >= NVD_MAX_RECORD)
 	{
-		char		limit[32];
-
-		feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": vulnerabilities[%ld] is larger than %s",
-					   s->path, s->cves, nvd_size_text(NVD_MAX_RECORD, limit, sizeof(limit)));
+		nvd_record_too_large(s, err);
 		return -1;
 	}
 	if (s->ipos > 0)
@@ -1153,6 +1159,15 @@ nvd_read_next(NvdStream *s, FeedError *err)
 		nvd_read_item(&j, &s->raw);
 		if (j.status == JSON_PULL_OK)
 			break;
+		/*
+		 * A buffer larger than the limit (NVD_CHUNK set larger) shows more of a record than the
+		 * limit allows: what lies past the limit is "too large", as it is with any other buffer.
+		 */
+		if (j.status == JSON_PULL_BAD && (size_t) (j.p - (s->ibuf + s->ipos)) >= NVD_MAX_RECORD)
+		{
+			nvd_record_too_large(s, err);
+			return -1;
+		}
 		if (j.status == JSON_PULL_BAD)
 		{
 			feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": a CVE record (vulnerabilities[%ld]) is not valid JSON: %s",
@@ -1170,11 +1185,7 @@ nvd_read_next(NvdStream *s, FeedError *err)
 	}
 	if ((size_t) (j.p - (s->ibuf + s->ipos)) > NVD_MAX_RECORD)
 	{
-		char		limit[32];
-
-		/* it fit in a buffer bigger than the limit (NVD_CHUNK set larger): refused all the same */
-		feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": vulnerabilities[%ld] is larger than %s",
-					   s->path, s->cves, nvd_size_text(NVD_MAX_RECORD, limit, sizeof(limit)));
+		nvd_record_too_large(s, err);
 		return -1;
 	}
 	s->ipos = (size_t) (j.p - s->ibuf);

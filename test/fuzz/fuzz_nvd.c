@@ -16,7 +16,7 @@
  *      decode the same strings (unless an object repeats a key: json-c keeps the last value only).
  *
  * 2. The NVD stream (nvd_open, nvd_next, nvd_close: what load_nvd.c calls) over the input written to
- *    a file, twice: with the production buffer size and whole reads, and with a small first buffer
+ *    a file, with the production size limits or small ones, twice: with the production buffer size and whole reads, and with a small first buffer
  *    and read() returning chunks of varying sizes (1 byte to a few KB: -Wl,--wrap=read), so records
  *    and header values are split at every kind of place and the buffer is moved and grown. Both
  *    runs must return the same CVEs (compared by a digest of every field) and the same outcome;
@@ -33,10 +33,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* nvd_parse.c is compiled into this file, with a first buffer size the harness sets per run. */
+/*
+ * nvd_parse.c is compiled into this file, with a first buffer size the harness sets per run and
+ * limits it sets per input (small ones, so that inputs of a few KB reach them).
+ */
 static size_t fuzz_nvd_chunk = 256 * 1024;
+static size_t fuzz_nvd_max_record = (size_t) 64 << 20;
+static size_t fuzz_nvd_max_header = (size_t) 1 << 20;
 
 #define NVD_CHUNK fuzz_nvd_chunk
+#define NVD_MAX_RECORD fuzz_nvd_max_record
+#define NVD_MAX_HEADER fuzz_nvd_max_header
 #include "feeds/nvd_parse.c"
 
 #define FUZZ_CHECK(cond, ...) do { \
@@ -607,6 +614,10 @@ fuzz_nvd_stream(const uint8_t *data, size_t size, uint64_t h)
 
 	FUZZ_CHECK(f != NULL, "cannot write %s", fuzz_path);
 	FUZZ_CHECK(fwrite(data, 1, size, f) == size && fclose(f) == 0, "cannot write %s", fuzz_path);
+
+	/* the production limits for half of the inputs, small ones for the others */
+	fuzz_nvd_max_record = h % 2 ? (size_t) 64 << 20 : 1 + (size_t) ((h >> 8) % 16384);
+	fuzz_nvd_max_header = h % 2 ? (size_t) 1 << 20 : 1 + (size_t) ((h >> 24) % 4096);
 
 	fuzz_nvd_chunk = 256 * 1024;
 	fuzz_chunked = 0;
