@@ -38,6 +38,9 @@
 #define NVD_MAX_HEADER ((size_t) 1 << 20)
 #endif
 #define NVD_RING 64				/* parsed CVEs waiting for the backend */
+#ifndef NVD_RING_BYTES			/* ... and the memory they may hold, past one */
+#define NVD_RING_BYTES ((size_t) 32 << 20)
+#endif
 #define NVD_MAX_DEPTH 64		/* nesting a CVE record may have (json-c's limit, used before) */
 #define NVD_MAX_CWES 64
 
@@ -104,6 +107,7 @@ typedef struct NvdSlot
 	int			mcap;
 	char	   *arena;
 	size_t		acap;
+	size_t		bytes;			/* acap and the matches' size, when filled */
 } NvdSlot;
 
 struct NvdStream
@@ -133,6 +137,7 @@ struct NvdStream
 	pthread_cond_t not_full;
 	pthread_cond_t not_empty;
 	NvdSlot		ring[NVD_RING];
+	size_t		ring_bytes;		/* the bytes of the filled slots */
 	int			head;			/* oldest filled slot */
 	int			count;			/* filled slots, including the one the consumer holds */
 	int			producer_rc;
@@ -145,6 +150,7 @@ struct NvdStream
 	bool		holding;		/* the consumer is using ring[head] */
 	bool		producer_waiting;	/* wake-ups only when the other side sleeps: a */
 	bool		consumer_waiting;	/* futex call per CVE costs more than it saves */
+	bool		producer_over_budget;	/* it waits for ring_bytes, not for a free slot */
 	bool		producer_done;
 	bool		stop;
 	char		version[16];
@@ -1201,7 +1207,8 @@ nvd_read_next(NvdStream *s, FeedError *err)
  *
  * Reading records and storing rows (PostgreSQL) are two halves of a load, so the stream reads on a
  * thread of its own and hands complete CVEs to nvd_next() through a ring of NVD_RING slots; memory
- * stays bounded by the ring. The thread runs only this file's code, json_pull.c, zlib and the
+ * stays bounded by the ring, which also stops taking CVEs (past the first) when the ones it holds
+ * take NVD_RING_BYTES. The thread runs only this file's code, json_pull.c, zlib and the
  * SHA-256 update (never a PostgreSQL function that can raise or allocate), with every signal blocked
  * so that PostgreSQL's handlers run on the backend's own thread. nvd_close() stops and joins it,
  * also when the backend leaves a load with an ERROR.
@@ -1237,6 +1244,28 @@ slot_copy(NvdSlot *sl, size_t *used, const JsonSpan *sp)
 
 /* A slot keeps its buffers from CVE to CVE, but not an outsized one's: past 1 MB they shrink again. */
 #define NVD_SLOT_KEEP (1024 * 1024)
+
+/*
+ * The consumer hands back a slot: buffers past NVD_SLOT_KEEP are freed now, not when the slot is
+ * next filled, so that the free slots do not keep what the budget no longer counts.
+ */
+static void
+nvd_slot_trim(NvdSlot *sl)
+{
+	if (sl->acap > NVD_SLOT_KEEP)
+	{
+		free(sl->arena);
+		sl->arena = NULL;
+		sl->acap = 0;
+	}
+	if (sizeof(NvdCpeMatch) * (size_t) sl->mcap > NVD_SLOT_KEEP)
+	{
+		free(sl->matches);
+		sl->matches = NULL;
+		sl->mcap = 0;
+	}
+	sl->bytes = 0;
+}
 
 static bool
 nvd_slot_reserve(NvdSlot *sl, size_t need, int nmatches)
@@ -1421,8 +1450,13 @@ nvd_producer(void *arg)
 		int			tail;
 
 		pthread_mutex_lock(&s->mu);
-		while (rc > 0 && s->count == NVD_RING && !s->stop)
+		while (rc > 0 && !s->stop &&
+			   (s->count == NVD_RING || (s->count > 0 && s->ring_bytes >= NVD_RING_BYTES)))
 		{
+			s->producer_over_budget = s->count < NVD_RING;
+			/* a consumer waiting for a quarter of the ring would wait for ever */
+			if (s->consumer_waiting)
+				pthread_cond_signal(&s->not_empty);
 			s->producer_waiting = true;
 			pthread_cond_wait(&s->not_full, &s->mu);
 			s->producer_waiting = false;
@@ -1450,10 +1484,12 @@ nvd_producer(void *arg)
 			break;
 		}
 		s->cves++;				/* read by the backend only once the stream has ended */
+		s->ring[tail].bytes = s->ring[tail].acap + sizeof(NvdCpeMatch) * (size_t) s->ring[tail].mcap;
 		pthread_mutex_lock(&s->mu);
 		s->count++;
-		/* wake a sleeping consumer with a batch, not with every CVE */
-		if (s->consumer_waiting && s->count >= NVD_RING / 4)
+		s->ring_bytes += s->ring[tail].bytes;
+		/* wake a sleeping consumer with a batch, not with every CVE (or with what the budget allows) */
+		if (s->consumer_waiting && (s->count >= NVD_RING / 4 || s->ring_bytes >= NVD_RING_BYTES))
 			pthread_cond_signal(&s->not_empty);
 		pthread_mutex_unlock(&s->mu);
 	}
@@ -1494,19 +1530,24 @@ nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
 	pthread_mutex_lock(&s->mu);
 	if (s->holding)
 	{
+		s->ring_bytes -= s->ring[s->head].bytes;
+		nvd_slot_trim(&s->ring[s->head]);
 		s->head = (s->head + 1) % NVD_RING;
 		s->count--;
 		s->holding = false;
 		/* let the producer sleep until three quarters of the ring are free: a wake-up costs both
-		 * threads a few microseconds, so each should refill many slots */
-		if (s->producer_waiting && s->count <= NVD_RING / 4)
+		 * threads a few microseconds, so each should refill many slots (or, when it waits for
+		 * the budget, until three quarters of that are free) */
+		if (s->producer_waiting &&
+			(s->count <= NVD_RING / 4 || (s->producer_over_budget && s->ring_bytes <= NVD_RING_BYTES / 4)))
 			pthread_cond_signal(&s->not_full);
 	}
 	if (s->count == 0 && !s->producer_done)
 	{
-		/* sleep until a quarter of the ring is ready (or the stream ends) */
+		/* sleep until a quarter of the ring is ready, or less when the producer waits for the
+		 * budget (or the stream ends) */
 		s->consumer_waiting = true;
-		while (s->count < NVD_RING / 4 && !s->producer_done)
+		while (!s->producer_done && (s->count == 0 || (s->count < NVD_RING / 4 && !s->producer_waiting)))
 			pthread_cond_wait(&s->not_empty, &s->mu);
 		s->consumer_waiting = false;
 	}

@@ -16,7 +16,7 @@
  *      decode the same strings (unless an object repeats a key: json-c keeps the last value only).
  *
  * 2. The NVD stream (nvd_open, nvd_next, nvd_close: what load_nvd.c calls) over the input written to
- *    a file, with the production size limits or small ones, twice: with the production buffer size and whole reads, and with a small first buffer
+ *    a file, with the production size limits and ring budget or small ones, twice: with the production buffer size and whole reads, and with a small first buffer
  *    and read() returning chunks of varying sizes (1 byte to a few KB: -Wl,--wrap=read), so records
  *    and header values are split at every kind of place and the buffer is moved and grown. Both
  *    runs must return the same CVEs (compared by a digest of every field) and the same outcome;
@@ -40,10 +40,12 @@
 static size_t fuzz_nvd_chunk = 256 * 1024;
 static size_t fuzz_nvd_max_record = (size_t) 64 << 20;
 static size_t fuzz_nvd_max_header = (size_t) 1 << 20;
+static size_t fuzz_nvd_ring_bytes = (size_t) 32 << 20;
 
 #define NVD_CHUNK fuzz_nvd_chunk
 #define NVD_MAX_RECORD fuzz_nvd_max_record
 #define NVD_MAX_HEADER fuzz_nvd_max_header
+#define NVD_RING_BYTES fuzz_nvd_ring_bytes
 #include "feeds/nvd_parse.c"
 
 #define FUZZ_CHECK(cond, ...) do { \
@@ -578,9 +580,6 @@ nvd_run(long stop_after)
 		run.rc = -2;
 		return run;
 	}
-	run.digest = mix_num(run.digest, nvd_total_results(s));
-	run.digest = mix_str(run.digest, nvd_timestamp(s));
-	run.digest = mix_str(run.digest, nvd_version(s));
 	run.rc = 1;					/* stopped before the end */
 	while (stop_after < 0 || run.n < stop_after)
 	{
@@ -597,6 +596,10 @@ nvd_run(long stop_after)
 		char		hex[65];
 
 		FUZZ_CHECK(nvd_cves(s) == run.n, "nvd_cves %ld, %ld returned", nvd_cves(s), run.n);
+		/* final only now: header members may follow the array (the parse thread reads them) */
+		run.digest = mix_num(run.digest, nvd_total_results(s));
+		run.digest = mix_str(run.digest, nvd_timestamp(s));
+		run.digest = mix_str(run.digest, nvd_version(s));
 		nvd_content_sha256(s, hex);
 		FUZZ_CHECK(strlen(hex) == 64, "content sha256");
 	}
@@ -618,6 +621,8 @@ fuzz_nvd_stream(const uint8_t *data, size_t size, uint64_t h)
 	/* the production limits for half of the inputs, small ones for the others */
 	fuzz_nvd_max_record = h % 2 ? (size_t) 64 << 20 : 1 + (size_t) ((h >> 8) % 16384);
 	fuzz_nvd_max_header = h % 2 ? (size_t) 1 << 20 : 1 + (size_t) ((h >> 24) % 4096);
+	/* and a ring budget that a CVE or two exceed, for a third of them */
+	fuzz_nvd_ring_bytes = (h >> 40) % 3 ? (size_t) 32 << 20 : 1 + (size_t) ((h >> 42) % 8192);
 
 	fuzz_nvd_chunk = 256 * 1024;
 	fuzz_chunked = 0;

@@ -438,6 +438,68 @@ test_nvd_empty_matches(void)
 	unlink(path);
 }
 
+/*
+ * Parsed CVEs wait in a ring of 64 for the backend. Sixty-four large ones took 64 times a large
+ * one's memory: the ring has a byte budget too (32 MB), past which the parse thread waits.
+ */
+static void
+test_nvd_ring_budget(void)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedError	err = {0};
+	NvdStream  *s;
+	NvdCve		cve;
+	long		before,
+				peak = 0,
+				n = 0;
+	int			rc;
+
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	/* 40 records of 20,000 cpeMatch (880 KB each; 5 MB each once parsed) */
+	fprintf(f, "{\"totalResults\": 40, \"vulnerabilities\": [");
+	for (int c = 0; c < 40; c++)
+	{
+		fprintf(f, "%s{\"cve\": {\"id\": \"CVE-2099-%04d\", \"lastModified\": \"2099-01-01T00:00:00\", "
+				"\"vulnStatus\": \"Analyzed\", \"configurations\": [{\"nodes\": [{\"cpeMatch\": [", c ? ", " : "", c);
+		for (int m = 0; m < 20000; m++)
+			fprintf(f, "%s{\"criteria\": \"cpe:2.3:a:v:p%05d:*:*:*:*:*:*:*:*\"}", m ? "," : "", m);
+		fprintf(f, "]}]}]}}");
+	}
+	fprintf(f, "]}");
+	fclose(f);
+
+	before = peak_rss_kb(true);
+	s = nvd_open(path, &err);
+	CHECK(s != NULL, "ring budget file opens: %s", err.msg);
+	if (s == NULL)
+		return;
+	rc = nvd_next(s, &cve, &err);
+	CHECK(rc == 1, "first CVE: %s", err.msg);
+	/* the backend is slow: let the parse thread read ahead as far as it will */
+	for (int still = 0, i = 0; still < 10 && i < 600; i++)
+	{
+		long		now = peak_rss_kb(false);
+
+		still = now == peak ? still + 1 : 0;
+		peak = now;
+		usleep(100 * 1000);
+	}
+	if (rc == 1)
+		n = 1;
+	while ((rc = nvd_next(s, &cve, &err)) > 0)
+		n++;
+	CHECK(rc == 0 && n == 40, "40 large CVEs read (%ld: %s)", n, err.msg);
+	nvd_close(s);
+	if (before < 0 || peak < 0)
+		printf("# peak memory not measured (no /proc/self/clear_refs)\n");
+	else
+		CHECK(peak - before < 96 * 1024, "the parse thread read ahead into %ld KB", peak - before);
+	unlink(path);
+}
+
 static void
 test_cpe(void)
 {
@@ -596,6 +658,7 @@ main(void)
 	test_nvd_record_limit();
 	test_nvd_header_limit();
 	test_nvd_empty_matches();
+	test_nvd_ring_budget();
 	test_fixtures();
 	if (s == NULL || *s == '\0')
 	{
