@@ -1243,7 +1243,9 @@ slot_copy(NvdSlot *sl, size_t *used, const JsonSpan *sp)
 }
 
 /* A slot keeps its buffers from CVE to CVE, but not an outsized one's: past 1 MB they shrink again. */
+#ifndef NVD_SLOT_KEEP
 #define NVD_SLOT_KEEP (1024 * 1024)
+#endif
 
 /*
  * The consumer hands back a slot: buffers past NVD_SLOT_KEEP are freed now, not when the slot is

@@ -20,12 +20,15 @@
  *    and read() returning chunks of varying sizes (1 byte to a few KB: -Wl,--wrap=read), so records
  *    and header values are split at every kind of place and the buffer is moved and grown. Both
  *    runs must return the same CVEs (compared by a digest of every field) and the same outcome;
- *    the chunked run sometimes closes the stream early, as an ERROR in the backend does.
+ *    the chunked run sometimes closes the stream early, as an ERROR in the backend does. Some inputs
+ *    get a .meta file beside them (right or wrong), some run with no parse thread
+ *    (-Wl,--wrap=pthread_create makes it fail to start), some with tiny ring and slot sizes.
  *
  * Which choices are made (accessors, chunk sizes, first buffer size, prefix lengths) follows from a
  * hash of the input, so a crash reproduces from the input file alone.
  */
 #include <assert.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,11 +44,13 @@ static size_t fuzz_nvd_chunk = 256 * 1024;
 static size_t fuzz_nvd_max_record = (size_t) 64 << 20;
 static size_t fuzz_nvd_max_header = (size_t) 1 << 20;
 static size_t fuzz_nvd_ring_bytes = (size_t) 32 << 20;
+static size_t fuzz_nvd_slot_keep = 1024 * 1024;
 
 #define NVD_CHUNK fuzz_nvd_chunk
 #define NVD_MAX_RECORD fuzz_nvd_max_record
 #define NVD_MAX_HEADER fuzz_nvd_max_header
 #define NVD_RING_BYTES fuzz_nvd_ring_bytes
+#define NVD_SLOT_KEEP fuzz_nvd_slot_keep
 #include "feeds/nvd_parse.c"
 
 #define FUZZ_CHECK(cond, ...) do { \
@@ -115,6 +120,21 @@ __wrap_read(int fd, void *buf, size_t n)
 			n = c;
 	}
 	return __real_read(fd, buf, n);
+}
+
+/* ---- no parse thread: pthread_create() fails when asked to (-Wl,--wrap=pthread_create) ---- */
+
+extern int	__real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn) (void *), void *arg);
+int			__wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn) (void *), void *arg);
+
+static int	fuzz_no_thread = 0;
+
+int
+__wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn) (void *), void *arg)
+{
+	if (fuzz_no_thread)
+		return EAGAIN;
+	return __real_pthread_create(t, a, fn, arg);
 }
 
 /* ---- json_pull ------------------------------------------------------------------------------- */
@@ -482,6 +502,7 @@ fuzz_json_pull(const uint8_t *data, size_t size, uint64_t h)
 
 static char fuzz_dir[256];
 static char fuzz_path[300];
+static char fuzz_meta[300];
 
 static uint64_t
 mix_str(uint64_t h, const char *s)
@@ -621,8 +642,26 @@ fuzz_nvd_stream(const uint8_t *data, size_t size, uint64_t h)
 	/* the production limits for half of the inputs, small ones for the others */
 	fuzz_nvd_max_record = h % 2 ? (size_t) 64 << 20 : 1 + (size_t) ((h >> 8) % 16384);
 	fuzz_nvd_max_header = h % 2 ? (size_t) 1 << 20 : 1 + (size_t) ((h >> 24) % 4096);
-	/* and a ring budget that a CVE or two exceed, for a third of them */
+	/* and a ring budget that a CVE or two exceed and slots that keep little, for a third of them */
 	fuzz_nvd_ring_bytes = (h >> 40) % 3 ? (size_t) 32 << 20 : 1 + (size_t) ((h >> 42) % 8192);
+	fuzz_nvd_slot_keep = (h >> 40) % 3 ? 1024 * 1024 : 1 + (size_t) ((h >> 50) % 2048);
+	/* a .meta beside the file for a quarter: right, or with the wrong size or sha256 */
+	unlink(fuzz_meta);
+	if ((h >> 56) % 4 == 0)
+	{
+		char		hex[65];
+		FILE	   *m = fopen(fuzz_meta, "wb");
+
+		FUZZ_CHECK(m != NULL, "cannot write %s", fuzz_meta);
+		feed_buffer_sha256((const char *) data, size, hex);
+		if ((h >> 58) % 3 == 1)
+			hex[(h >> 60) % 64] = hex[(h >> 60) % 64] == '0' ? '1' : '0';
+		fprintf(m, "lastModifiedDate:2099-01-01T00:00:00-04:00\r\nsize:%zu\r\nzipSize:1\r\ngzSize:1\r\nsha256:%s\r\n",
+				size + ((h >> 58) % 3 == 2), hex);
+		FUZZ_CHECK(fclose(m) == 0, "cannot write %s", fuzz_meta);
+	}
+	/* and no parse thread, for an eighth */
+	fuzz_no_thread = (h >> 61) == 0;
 
 	fuzz_nvd_chunk = 256 * 1024;
 	fuzz_chunked = 0;
@@ -635,6 +674,7 @@ fuzz_nvd_stream(const uint8_t *data, size_t size, uint64_t h)
 	fuzz_chunked = 1;
 	chunked = nvd_run(stop_after);
 	fuzz_chunked = 0;
+	fuzz_no_thread = 0;
 
 	if (stop_after >= 0)
 		return;
@@ -651,6 +691,7 @@ static void
 fuzz_cleanup(void)
 {
 	unlink(fuzz_path);
+	unlink(fuzz_meta);
 	rmdir(fuzz_dir);
 }
 
@@ -670,6 +711,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	/* a name the loader takes, with no .meta beside it */
 	snprintf(fuzz_path, sizeof(fuzz_path), "%s/nvdcve-2.0-fuzz.json", fuzz_dir);
+	snprintf(fuzz_meta, sizeof(fuzz_meta), "%s/nvdcve-2.0-fuzz.meta", fuzz_dir);
 	atexit(fuzz_cleanup);
 	return 0;
 }
