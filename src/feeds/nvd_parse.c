@@ -90,6 +90,7 @@ typedef struct NvdRaw
 	JsonSpan	description;
 	NvdRawCvss	cvss[4];		/* v40, v31, v30, v2: the metric chosen */
 	JsonSpan	cwes[NVD_MAX_CWES];
+	uint64_t	cwe_hash[NVD_MAX_CWES];	/* nvd_span_hash() of each */
 	NvdRawMatch *matches;
 	int			nmatches;
 	int			mcap;
@@ -790,7 +791,36 @@ nvd_read_descriptions(JsonPull *j, NvdRaw *r)
 	}
 }
 
-/* One weakness's description list: its values, each once, up to NVD_MAX_CWES in all. */
+/* FNV-1a of a span's text as json_span_equal() compares it: decoded, up to its first '\0'. */
+static uint64_t
+nvd_span_hash(const JsonSpan *s)
+{
+	char		buf[128];
+	char	   *d = buf;
+	const char *t = s->p;
+	size_t		n = s->len;
+	uint64_t	h = UINT64_C(0xcbf29ce484222325);
+
+	if (s->escaped)
+	{
+		if (s->len >= sizeof(buf) && (d = malloc((size_t) s->len + 1)) == NULL)
+			return 0;			/* out of memory: json_span_equal() finds nothing equal either */
+		json_span_decode(s, d);
+		t = d;
+		n = strlen(d);
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char) t[i]) * UINT64_C(0x100000001b3);
+	if (d != buf)
+		free(d);
+	return h;
+}
+
+/*
+ * One weakness's description list: its values, each once, up to NVD_MAX_CWES in all. A value is
+ * compared only with the kept ones of the same hash: comparing an escaped value decodes both, and
+ * comparing each with all 63 kept before made a list of duplicates cost 400 times its parse.
+ */
 static void
 nvd_read_cwe_list(JsonPull *j, NvdRaw *r)
 {
@@ -802,6 +832,7 @@ nvd_read_cwe_list(JsonPull *j, NvdRaw *r)
 	{
 		JsonSpan	value = {0};
 		bool		dup = false;
+		uint64_t	hash;
 
 		if (json_pull_object(j))
 			while (json_pull_member(j, &key))
@@ -813,10 +844,14 @@ nvd_read_cwe_list(JsonPull *j, NvdRaw *r)
 			}
 		if (value.p == NULL || r->ncwes == NVD_MAX_CWES)
 			continue;
+		hash = nvd_span_hash(&value);
 		for (int k = 0; k < r->ncwes && !dup; k++)
-			dup = json_span_equal(&r->cwes[k], &value);
+			dup = r->cwe_hash[k] == hash && json_span_equal(&r->cwes[k], &value);
 		if (!dup)
+		{
+			r->cwe_hash[r->ncwes] = hash;
 			r->cwes[r->ncwes++] = value;
+		}
 	}
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int	failures = 0;
@@ -500,6 +501,61 @@ test_nvd_ring_budget(void)
 	unlink(path);
 }
 
+/* CPU seconds to read an NVD file whose one record has these CWE values (printf format, index). */
+static double
+nvd_cwe_seconds(const char *value_fmt, int distinct, int total, int *ncwes)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedError	err = {0};
+	NvdStream  *s;
+	NvdCve		cve;
+	clock_t		t0;
+	double		secs;
+
+	*ncwes = -1;
+	if (f == NULL)
+		return -1;
+	fprintf(f, "{\"totalResults\": 1, \"vulnerabilities\": [{\"cve\": {%s, \"weaknesses\": [{\"description\": [",
+			nvd_cve_fields);
+	for (int i = 0; i < total; i++)
+	{
+		fprintf(f, "%s{\"lang\": \"en\", \"value\": \"", i ? ", " : "");
+		fprintf(f, value_fmt, i < distinct ? i : distinct - 1);
+		fprintf(f, "\"}");
+	}
+	fprintf(f, "]}]}}]}");
+	fclose(f);
+	t0 = clock();
+	s = nvd_open(path, &err);
+	if (s != NULL && nvd_next(s, &cve, &err) == 1)
+		*ncwes = cve.ncwes;
+	secs = (double) (clock() - t0) / CLOCKS_PER_SEC;
+	nvd_close(s);
+	unlink(path);
+	return secs;
+}
+
+/*
+ * A CWE value is compared with the ones kept before (up to 64) to drop duplicates, and an escaped
+ * one was decoded again for each comparison: 63 distinct values and then 240,000 copies of one of
+ * them (escaped, 60 MB) took 20 s for one record. The same record with distinct values takes no
+ * comparisons past the 64th; the duplicates must not cost much more.
+ */
+static void
+test_nvd_cwe_duplicates(void)
+{
+	const char *fmt = "CWE-%d\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041"
+		"\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041";
+	int			ndup,
+				ndistinct;
+	double		dup = nvd_cwe_seconds(fmt, 63, 30000, &ndup);
+	double		distinct = nvd_cwe_seconds(fmt, 30000, 30000, &ndistinct);
+
+	CHECK(ndup == 63 && ndistinct == 64, "63 distinct CWEs, then 64 at most (%d, %d)", ndup, ndistinct);
+	CHECK(dup < 10 * distinct + 0.05, "30,000 escaped CWE values, duplicates: %.3f s, distinct: %.3f s", dup, distinct);
+}
+
 static void
 test_cpe(void)
 {
@@ -659,6 +715,7 @@ main(void)
 	test_nvd_header_limit();
 	test_nvd_empty_matches();
 	test_nvd_ring_budget();
+	test_nvd_cwe_duplicates();
 	test_fixtures();
 	if (s == NULL || *s == '\0')
 	{
