@@ -1584,7 +1584,9 @@ nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
 		/* sleep until a quarter of the ring is ready, or less when the producer waits for the
 		 * budget (or the stream ends) */
 		s->consumer_waiting = true;
-		while (!s->producer_done && (s->count == 0 || (s->count < NVD_RING / 4 && !s->producer_waiting)))
+		while (!s->producer_done &&
+			   (s->count == 0 ||
+				(s->count < NVD_RING / 4 && !s->producer_waiting && s->ring_bytes < NVD_RING_BYTES)))
 			pthread_cond_wait(&s->not_empty, &s->mu);
 		s->consumer_waiting = false;
 	}
