@@ -303,9 +303,17 @@ nvd_expect(NvdStream *s, char want, const char *where, FeedError *err)
 		return -1;
 	if (c != want)
 	{
+		char		found[16];
+
+		/* a byte that is not printable ASCII (a BOM, a NUL, binary data) goes in as hex: the
+		 * message must be valid text in any server encoding */
+		if (c >= 0x20 && c < 0x7f)
+			snprintf(found, sizeof(found), "'%c'", c);
+		else
+			snprintf(found, sizeof(found), "byte 0x%02X", (unsigned) c);
 		feed_error_set(err, FEED_ERR_FORMAT,
-					   "NVD file \"%s\" is not an NVD 2.0 feed: expected '%c' %s, found '%c' (after %ld CVEs)",
-					   s->path, want, where, c, s->cves);
+					   "NVD file \"%s\" is not an NVD 2.0 feed: expected '%c' %s, found %s (after %ld CVEs)",
+					   s->path, want, where, found, s->cves);
 		return -1;
 	}
 	s->ipos++;

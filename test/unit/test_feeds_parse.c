@@ -501,6 +501,30 @@ test_nvd_ring_budget(void)
 	unlink(path);
 }
 
+/* An unexpected byte that is not printable ASCII is named in hex, not put raw into the message. */
+static void
+test_nvd_bad_byte(void)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedErrKind kind;
+	char		msg[1024];
+	long		n;
+	bool		ascii = true;
+
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fputs("\xef\xbb\xbf{\"totalResults\": 0, \"vulnerabilities\": []}", f);
+	fclose(f);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	for (const char *p = msg; *p; p++)
+		ascii &= (unsigned char) *p < 0x80;
+	CHECK(n < 0 && kind == FEED_ERR_FORMAT && ascii && strstr(msg, "found byte 0xEF") != NULL,
+		  "a file starting with a UTF-8 BOM is refused, the byte named in hex: %s", msg);
+	unlink(path);
+}
+
 /* CPU seconds to read an NVD file whose one record has these CWE values (printf format, index). */
 static double
 nvd_cwe_seconds(const char *value_fmt, int distinct, int total, int *ncwes)
@@ -716,6 +740,7 @@ main(void)
 	test_nvd_empty_matches();
 	test_nvd_ring_budget();
 	test_nvd_cwe_duplicates();
+	test_nvd_bad_byte();
 	test_fixtures();
 	if (s == NULL || *s == '\0')
 	{
