@@ -199,6 +199,35 @@ nvd_size_text(size_t n, char *buf, size_t buflen)
 	return buf;
 }
 
+/*
+ * Text from the file, for a message: its first max bytes, each byte that is not printable ASCII
+ * written as \xNN, so that the message is valid in any server encoding (it goes into the ERROR and
+ * into feed_status.message) and no multibyte character is cut. out: 4 * max + 1 bytes.
+ */
+static const char *
+nvd_printable(const char *in, size_t max, char *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char	   *o = out;
+
+	for (size_t i = 0; i < max && in[i] != '\0'; i++)
+	{
+		unsigned char c = (unsigned char) in[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			*o++ = (char) c;
+		else
+		{
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 static void
 nvd_record_too_large(NvdStream *s, FeedError *err)
 {
@@ -533,6 +562,7 @@ static int
 nvd_read_members(NvdStream *s, bool after_value, FeedError *err)
 {
 	char		key[64];
+	char		shown[4 * 64 + 1];
 
 	for (;;)
 	{
@@ -562,7 +592,7 @@ nvd_read_members(NvdStream *s, bool after_value, FeedError *err)
 		}
 		if (nvd_capture(s, err) < 0)
 			return -1;
-		v = nvd_parse_captured(s, key, err);
+		v = nvd_parse_captured(s, nvd_printable(key, sizeof(key), shown), err);
 		if (v == NULL)
 			return -1;
 		if (strcmp(key, "totalResults") == 0 && json_object_is_type(v, json_type_int))
@@ -575,7 +605,7 @@ nvd_read_members(NvdStream *s, bool after_value, FeedError *err)
 				 strcmp(json_object_get_string(v), "NVD_CVE") != 0)
 		{
 			feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\" has format \"%s\", not NVD_CVE",
-						   s->path, json_object_get_string(v));
+						   s->path, nvd_printable(json_object_get_string(v), 64, shown));
 			json_object_put(v);
 			return -1;
 		}
@@ -1361,6 +1391,8 @@ nvd_slot_fill(NvdStream *s, NvdSlot *sl, FeedError *err)
 	NvdCvss    *dv[4] = {&d->v40, &d->v31, &d->v30, &d->v2};
 	size_t		need,
 				used = 0;
+	char		id[4 * 31 + 1],
+				criteria[4 * 200 + 1];
 
 	if (!r->has_cve || r->id.p == NULL || r->last_modified.p == NULL || r->vuln_status.p == NULL)
 		goto lacks;
@@ -1413,7 +1445,7 @@ nvd_slot_fill(NvdStream *s, NvdSlot *sl, FeedError *err)
 			/* where the first cpeMatch without criteria was (nvd_read_cpe_matches kept no entry) */
 			feed_error_set(err, FEED_ERR_FORMAT,
 						   "NVD file \"%s\": %s has a cpeMatch whose criteria is not a CPE 2.3 name: \"(missing)\"",
-						   s->path, d->id);
+						   s->path, nvd_printable(d->id, 31, id));
 			return false;
 		}
 		if (m == r->nmatches)
@@ -1444,8 +1476,9 @@ nvd_slot_fill(NvdStream *s, NvdSlot *sl, FeedError *err)
 		if (y->criteria == NULL || !ok)
 		{
 			feed_error_set(err, FEED_ERR_FORMAT,
-						   "NVD file \"%s\": %s has a cpeMatch whose criteria is not a CPE 2.3 name: \"%.200s\"",
-						   s->path, d->id, y->criteria ? y->criteria : "(missing)");
+						   "NVD file \"%s\": %s has a cpeMatch whose criteria is not a CPE 2.3 name: \"%s\"",
+						   s->path, nvd_printable(d->id, 31, id),
+						   y->criteria ? nvd_printable(y->criteria, 200, criteria) : "(missing)");
 			return false;
 		}
 	}

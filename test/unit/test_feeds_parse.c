@@ -522,6 +522,27 @@ test_nvd_bad_byte(void)
 		ascii &= (unsigned char) *p < 0x80;
 	CHECK(n < 0 && kind == FEED_ERR_FORMAT && ascii && strstr(msg, "found byte 0xEF") != NULL,
 		  "a file starting with a UTF-8 BOM is refused, the byte named in hex: %s", msg);
+
+	/* so are the bytes of a CVE id or criteria quoted in a message, and a multibyte character is
+	 * never cut in two */
+	f = fopen(path, "w");
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"vulnerabilities\": [{\"cve\": {\"id\": \"CVE-\xff\\u0001\", \"lastModified\": \"x\", "
+			"\"vulnStatus\": \"y\", \"configurations\": [{\"nodes\": [{\"cpeMatch\": [{\"criteria\": \"");
+	fputc('x', f);
+	for (int i = 0; i < 150; i++)
+		fputs("\xc3\xa9", f);	/* e-acute: "%.200s" cut the 100th in two */
+	fprintf(f, "\"}]}]}]}}]}");
+	fclose(f);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	ascii = true;
+	for (const char *p = msg; *p; p++)
+		ascii &= (unsigned char) *p < 0x80;
+	CHECK(n < 0 && kind == FEED_ERR_FORMAT && ascii && strstr(msg, "CVE-\\xFF\\x01 has a cpeMatch") != NULL &&
+		  strstr(msg, "\\xC3\\xA9\\xC3\\xA9") != NULL,
+		  "an id and a criteria that are not ASCII are quoted in hex: %s", msg);
 	unlink(path);
 }
 
