@@ -138,7 +138,21 @@ feed_reader_open(const char *path, FeedError *err)
 		feed_error_set(err, FEED_ERR_IO, "could not open \"%s\": %s", path, strerror(errno));
 		return NULL;
 	}
-	n = read(fd, magic, 2);
+	/* read() may return fewer bytes than asked for (a signal, a FUSE or network file system) */
+	for (n = 0; n < 2;)
+	{
+		ssize_t		got = read(fd, magic + n, 2 - (size_t) n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+		{
+			if (got < 0)
+				n = -1;
+			break;
+		}
+		n += got;
+	}
 	if (n < 0)
 	{
 		feed_error_set(err, FEED_ERR_IO, "could not read \"%s\": %s", path, strerror(errno));

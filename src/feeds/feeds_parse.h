@@ -267,6 +267,8 @@ typedef struct NvdStream NvdStream;
  * (same name without .json/.json.gz) is read and its sha256 checked at the end. */
 extern NvdStream *nvd_open(const char *path, FeedError *err);
 extern int	nvd_next(NvdStream *s, NvdCve *cve, FeedError *err);	/* 1 CVE, 0 end, -1 error */
+/* The header's values: final, and safe to read, only once nvd_next() has returned 0 (members may
+ * follow the vulnerabilities array, and the parse thread reads those). */
 extern long nvd_total_results(const NvdStream *s);	/* -1 when absent */
 extern const char *nvd_timestamp(const NvdStream *s);
 extern const char *nvd_version(const NvdStream *s);

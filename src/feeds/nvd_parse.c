@@ -28,8 +28,19 @@
 
 #include <json-c/json.h>
 
+#ifndef NVD_CHUNK				/* the input buffer's first size (a fuzz build starts it small) */
 #define NVD_CHUNK (256 * 1024)
+#endif
+#ifndef NVD_MAX_RECORD			/* bytes a CVE record may have; the largest real ones have a few hundred KB */
+#define NVD_MAX_RECORD ((size_t) 64 << 20)
+#endif
+#ifndef NVD_MAX_HEADER			/* bytes a member name or value of the header may have */
+#define NVD_MAX_HEADER ((size_t) 1 << 20)
+#endif
 #define NVD_RING 64				/* parsed CVEs waiting for the backend */
+#ifndef NVD_RING_BYTES			/* ... and the memory they may hold, past one */
+#define NVD_RING_BYTES ((size_t) 32 << 20)
+#endif
 #define NVD_MAX_DEPTH 64		/* nesting a CVE record may have (json-c's limit, used before) */
 #define NVD_MAX_CWES 64
 
@@ -79,9 +90,11 @@ typedef struct NvdRaw
 	JsonSpan	description;
 	NvdRawCvss	cvss[4];		/* v40, v31, v30, v2: the metric chosen */
 	JsonSpan	cwes[NVD_MAX_CWES];
+	uint64_t	cwe_hash[NVD_MAX_CWES];	/* nvd_span_hash() of each */
 	NvdRawMatch *matches;
 	int			nmatches;
 	int			mcap;
+	int			missing_at;		/* a cpeMatch without criteria came after matches[missing_at - 1]; -1 */
 	int			ncwes;
 	bool		has_cve;
 	bool		oom;
@@ -95,6 +108,7 @@ typedef struct NvdSlot
 	int			mcap;
 	char	   *arena;
 	size_t		acap;
+	size_t		bytes;			/* acap and the matches' size, when filled */
 } NvdSlot;
 
 struct NvdStream
@@ -124,6 +138,7 @@ struct NvdStream
 	pthread_cond_t not_full;
 	pthread_cond_t not_empty;
 	NvdSlot		ring[NVD_RING];
+	size_t		ring_bytes;		/* the bytes of the filled slots */
 	int			head;			/* oldest filled slot */
 	int			count;			/* filled slots, including the one the consumer holds */
 	int			producer_rc;
@@ -136,6 +151,7 @@ struct NvdStream
 	bool		holding;		/* the consumer is using ring[head] */
 	bool		producer_waiting;	/* wake-ups only when the other side sleeps: a */
 	bool		consumer_waiting;	/* futex call per CVE costs more than it saves */
+	bool		producer_over_budget;	/* it waits for ring_bytes, not for a free slot */
 	bool		producer_done;
 	bool		stop;
 	char		version[16];
@@ -172,30 +188,87 @@ nvd_fill(NvdStream *s, FeedError *err)
 	return 1;
 }
 
+/* A limit as a person reads it: "64 MB", or bytes when it is not a number of MB. */
+static const char *
+nvd_size_text(size_t n, char *buf, size_t buflen)
+{
+	if (n >= ((size_t) 1 << 20) && n % ((size_t) 1 << 20) == 0)
+		snprintf(buf, buflen, "%zu MB", n >> 20);
+	else
+		snprintf(buf, buflen, "%zu bytes", n);
+	return buf;
+}
+
+/*
+ * Text from the file, for a message: its first max bytes, each byte that is not printable ASCII
+ * written as \xNN, so that the message is valid in any server encoding (it goes into the ERROR and
+ * into feed_status.message) and no multibyte character is cut. out: 4 * max + 1 bytes.
+ */
+static const char *
+nvd_printable(const char *in, size_t max, char *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char	   *o = out;
+
+	for (size_t i = 0; i < max && in[i] != '\0'; i++)
+	{
+		unsigned char c = (unsigned char) in[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			*o++ = (char) c;
+		else
+		{
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static void
+nvd_record_too_large(NvdStream *s, FeedError *err)
+{
+	char		limit[32];
+
+	feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": vulnerabilities[%ld] is larger than %s",
+				   s->path, s->cves, nvd_size_text(NVD_MAX_RECORD, limit, sizeof(limit)));
+}
+
 /*
  * The element starting at ipos runs past the end of the buffer: moves it to the start, doubles the
- * buffer when the element fills more than half of it (so an element is read again O(1) times), and
- * fills the rest. 1: more was read; 0: the input ended; -1: error.
+ * buffer when the element fills more than half of it (so an element is read again O(1) times), up
+ * to NVD_MAX_RECORD, and fills the rest. 1: more was read; 0: the input ended; -1: error.
+ *
+ * An element is refused when it has NVD_MAX_RECORD bytes and has not ended, wherever it started in
+ * the buffer: whether a file loads must not depend on how the reads fell.
  */
 static int
 nvd_read_more(NvdStream *s, FeedError *err)
 {
 	size_t		keep = s->ilen - s->ipos;
 
+	if (keep >= NVD_MAX_RECORD)
+	{
+		nvd_record_too_large(s, err);
+		return -1;
+	}
 	if (s->ipos > 0)
 	{
 		memmove(s->ibuf, s->ibuf + s->ipos, keep);
 		s->ipos = 0;
 		s->ilen = keep;
 	}
-	if (keep > s->icap / 2)
+	if (keep > s->icap / 2 && s->icap < NVD_MAX_RECORD)
 	{
-		size_t		cap = s->icap * 2;
-		char	   *nb;
+		size_t		cap = s->icap < NVD_MAX_RECORD / 2 ? s->icap * 2 : NVD_MAX_RECORD;
+		char	   *nb = realloc(s->ibuf, cap + 1);
 
-		if (cap > (size_t) 1 << 30 || (nb = realloc(s->ibuf, cap + 1)) == NULL)
+		if (nb == NULL)
 		{
-			feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": one record is larger than 1 GB", s->path);
+			feed_error_set(err, FEED_ERR_IO, "out of memory");
 			return -1;
 		}
 		s->ibuf = nb;
@@ -259,28 +332,49 @@ nvd_expect(NvdStream *s, char want, const char *where, FeedError *err)
 		return -1;
 	if (c != want)
 	{
+		char		found[16];
+
+		/* a byte that is not printable ASCII (a BOM, a NUL, binary data) goes in as hex: the
+		 * message must be valid text in any server encoding */
+		if (c >= 0x20 && c < 0x7f)
+			snprintf(found, sizeof(found), "'%c'", c);
+		else
+			snprintf(found, sizeof(found), "byte 0x%02X", (unsigned) c);
 		feed_error_set(err, FEED_ERR_FORMAT,
-					   "NVD file \"%s\" is not an NVD 2.0 feed: expected '%c' %s, found '%c' (after %ld CVEs)",
-					   s->path, want, where, c, s->cves);
+					   "NVD file \"%s\" is not an NVD 2.0 feed: expected '%c' %s, found %s (after %ld CVEs)",
+					   s->path, want, where, found, s->cves);
 		return -1;
 	}
 	s->ipos++;
 	return 0;
 }
 
+/*
+ * Appends to the header value being cut out. A header member is parsed whole by json-c, which takes
+ * tens of bytes per value (a million zeros in 2 MB took 56 MB), so it has a limit of its own, far
+ * above the few bytes the real ones have.
+ */
 static int
 nvd_append(NvdStream *s, const char *p, size_t n, FeedError *err)
 {
+	if (s->elen + n > NVD_MAX_HEADER)
+	{
+		char		limit[32];
+
+		feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": a header member (a name or value outside \"vulnerabilities\") is larger than %s",
+					   s->path, nvd_size_text(NVD_MAX_HEADER, limit, sizeof(limit)));
+		return -1;
+	}
 	if (s->elen + n + 2 > s->ecap)
 	{
-		size_t		cap = s->ecap ? s->ecap : 65536;
+		size_t		cap = s->ecap ? s->ecap : 4096;
 		char	   *nb;
 
 		while (s->elen + n + 2 > cap)
 			cap *= 2;
-		if (cap > (size_t) 1 << 30 || (nb = realloc(s->ebuf, cap)) == NULL)
+		if ((nb = realloc(s->ebuf, cap)) == NULL)
 		{
-			feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": one record is larger than 1 GB", s->path);
+			feed_error_set(err, FEED_ERR_IO, "out of memory");
 			return -1;
 		}
 		s->ebuf = nb;
@@ -468,6 +562,7 @@ static int
 nvd_read_members(NvdStream *s, bool after_value, FeedError *err)
 {
 	char		key[64];
+	char		shown[4 * 64 + 1];
 
 	for (;;)
 	{
@@ -497,7 +592,7 @@ nvd_read_members(NvdStream *s, bool after_value, FeedError *err)
 		}
 		if (nvd_capture(s, err) < 0)
 			return -1;
-		v = nvd_parse_captured(s, key, err);
+		v = nvd_parse_captured(s, nvd_printable(key, sizeof(key), shown), err);
 		if (v == NULL)
 			return -1;
 		if (strcmp(key, "totalResults") == 0 && json_object_is_type(v, json_type_int))
@@ -510,7 +605,7 @@ nvd_read_members(NvdStream *s, bool after_value, FeedError *err)
 				 strcmp(json_object_get_string(v), "NVD_CVE") != 0)
 		{
 			feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\" has format \"%s\", not NVD_CVE",
-						   s->path, json_object_get_string(v));
+						   s->path, nvd_printable(json_object_get_string(v), 64, shown));
 			json_object_put(v);
 			return -1;
 		}
@@ -734,7 +829,36 @@ nvd_read_descriptions(JsonPull *j, NvdRaw *r)
 	}
 }
 
-/* One weakness's description list: its values, each once, up to NVD_MAX_CWES in all. */
+/* FNV-1a of a span's text as json_span_equal() compares it: decoded, up to its first '\0'. */
+static uint64_t
+nvd_span_hash(const JsonSpan *s)
+{
+	char		buf[128];
+	char	   *d = buf;
+	const char *t = s->p;
+	size_t		n = s->len;
+	uint64_t	h = UINT64_C(0xcbf29ce484222325);
+
+	if (s->escaped)
+	{
+		if (s->len >= sizeof(buf) && (d = malloc((size_t) s->len + 1)) == NULL)
+			return 0;			/* out of memory: json_span_equal() finds nothing equal either */
+		json_span_decode(s, d);
+		t = d;
+		n = strlen(d);
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char) t[i]) * UINT64_C(0x100000001b3);
+	if (d != buf)
+		free(d);
+	return h;
+}
+
+/*
+ * One weakness's description list: its values, each once, up to NVD_MAX_CWES in all. A value is
+ * compared only with the kept ones of the same hash: comparing an escaped value decodes both, and
+ * comparing each with all 63 kept before made a list of duplicates cost 400 times its parse.
+ */
 static void
 nvd_read_cwe_list(JsonPull *j, NvdRaw *r)
 {
@@ -746,6 +870,7 @@ nvd_read_cwe_list(JsonPull *j, NvdRaw *r)
 	{
 		JsonSpan	value = {0};
 		bool		dup = false;
+		uint64_t	hash;
 
 		if (json_pull_object(j))
 			while (json_pull_member(j, &key))
@@ -757,10 +882,14 @@ nvd_read_cwe_list(JsonPull *j, NvdRaw *r)
 			}
 		if (value.p == NULL || r->ncwes == NVD_MAX_CWES)
 			continue;
+		hash = nvd_span_hash(&value);
 		for (int k = 0; k < r->ncwes && !dup; k++)
-			dup = json_span_equal(&r->cwes[k], &value);
+			dup = r->cwe_hash[k] == hash && json_span_equal(&r->cwes[k], &value);
 		if (!dup)
+		{
+			r->cwe_hash[r->ncwes] = hash;
 			r->cwes[r->ncwes++] = value;
+		}
 	}
 }
 
@@ -790,6 +919,23 @@ nvd_read_weaknesses(JsonPull *j, NvdRaw *r)
 	}
 }
 
+/* The match just added has no criteria: takes it back, noting where the first such one was. */
+static void
+nvd_drop_match(NvdRaw *r)
+{
+	r->nmatches--;
+	if (r->missing_at < 0)
+		r->missing_at = r->nmatches;
+}
+
+/* A cpeMatch list read again (the member given twice) replaces the one read before, from first. */
+static void
+nvd_reset_matches(NvdRaw *r, int first, int missing_at)
+{
+	r->nmatches = first;
+	r->missing_at = missing_at;
+}
+
 static NvdRawMatch *
 nvd_add_match(NvdRaw *r)
 {
@@ -814,7 +960,11 @@ nvd_add_match(NvdRaw *r)
 	return m;
 }
 
-/* A node's cpeMatch list. An element that is not an object still counts: it has no criteria. */
+/*
+ * A node's cpeMatch list. An element without a criteria string (one that is not an object too) makes
+ * the record fail (nvd_slot_fill), so only where the first one was is kept: an entry for each took
+ * 144 bytes for as little as two bytes of input ("0,"), 72 times the record's size.
+ */
 static void
 nvd_read_cpe_matches(JsonPull *j, NvdRaw *r, int ci, int ni)
 {
@@ -836,7 +986,10 @@ nvd_read_cpe_matches(JsonPull *j, NvdRaw *r, int ci, int ni)
 		m->node_index = ni;
 		m->match_index = mi++;
 		if (!json_pull_object(j))
+		{
+			nvd_drop_match(r);
 			continue;
+		}
 		while (json_pull_member(j, &key))
 		{
 			if (json_span_is(&key, "criteria"))
@@ -856,6 +1009,8 @@ nvd_read_cpe_matches(JsonPull *j, NvdRaw *r, int ci, int ni)
 			else
 				json_pull_skip(j);
 		}
+		if (m->criteria.p == NULL)
+			nvd_drop_match(r);
 	}
 }
 
@@ -873,6 +1028,7 @@ nvd_read_nodes(JsonPull *j, NvdRaw *r, int ci)
 		JsonSpan	op = {0};
 		bool		negate = false;
 		int			first = r->nmatches;
+		int			missing_at = r->missing_at;
 
 		ni++;
 		if (!json_pull_object(j))
@@ -881,7 +1037,7 @@ nvd_read_nodes(JsonPull *j, NvdRaw *r, int ci)
 		{
 			if (json_span_is(&key, "cpeMatch"))
 			{
-				r->nmatches = first;
+				nvd_reset_matches(r, first, missing_at);
 				nvd_read_cpe_matches(j, r, ci, ni);
 			}
 			else if (json_span_is(&key, "operator"))
@@ -905,7 +1061,7 @@ nvd_read_configurations(JsonPull *j, NvdRaw *r)
 	JsonSpan	key;
 	int			ci = -1;
 
-	r->nmatches = 0;
+	nvd_reset_matches(r, 0, -1);
 	if (!json_pull_array(j))
 		return;
 	while (json_pull_element(j))
@@ -913,6 +1069,7 @@ nvd_read_configurations(JsonPull *j, NvdRaw *r)
 		JsonSpan	op = {0};
 		bool		negate = false;
 		int			first = r->nmatches;
+		int			missing_at = r->missing_at;
 
 		ci++;
 		if (!json_pull_object(j))
@@ -921,7 +1078,7 @@ nvd_read_configurations(JsonPull *j, NvdRaw *r)
 		{
 			if (json_span_is(&key, "nodes"))
 			{
-				r->nmatches = first;
+				nvd_reset_matches(r, first, missing_at);
 				nvd_read_nodes(j, r, ci);
 			}
 			else if (json_span_is(&key, "operator"))
@@ -949,7 +1106,7 @@ nvd_read_cve(JsonPull *j, NvdRaw *r)
 	r->description.p = NULL;
 	memset(r->cvss, 0, sizeof(r->cvss));
 	r->ncwes = 0;
-	r->nmatches = 0;
+	nvd_reset_matches(r, 0, -1);
 	r->has_cve = json_pull_object(j);
 	if (!r->has_cve)
 		return;
@@ -1081,6 +1238,15 @@ nvd_read_next(NvdStream *s, FeedError *err)
 		nvd_read_item(&j, &s->raw);
 		if (j.status == JSON_PULL_OK)
 			break;
+		/*
+		 * A buffer larger than the limit (NVD_CHUNK set larger) shows more of a record than the
+		 * limit allows: what lies past the limit is "too large", as it is with any other buffer.
+		 */
+		if (j.status == JSON_PULL_BAD && (size_t) (j.p - (s->ibuf + s->ipos)) >= NVD_MAX_RECORD)
+		{
+			nvd_record_too_large(s, err);
+			return -1;
+		}
 		if (j.status == JSON_PULL_BAD)
 		{
 			feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": a CVE record (vulnerabilities[%ld]) is not valid JSON: %s",
@@ -1096,6 +1262,11 @@ nvd_read_next(NvdStream *s, FeedError *err)
 			return -1;
 		}
 	}
+	if ((size_t) (j.p - (s->ibuf + s->ipos)) > NVD_MAX_RECORD)
+	{
+		nvd_record_too_large(s, err);
+		return -1;
+	}
 	s->ipos = (size_t) (j.p - s->ibuf);
 	if (s->raw.oom)
 	{
@@ -1109,7 +1280,8 @@ nvd_read_next(NvdStream *s, FeedError *err)
  *
  * Reading records and storing rows (PostgreSQL) are two halves of a load, so the stream reads on a
  * thread of its own and hands complete CVEs to nvd_next() through a ring of NVD_RING slots; memory
- * stays bounded by the ring. The thread runs only this file's code, json_pull.c, zlib and the
+ * stays bounded by the ring, which also stops taking CVEs (past the first) when the ones it holds
+ * take NVD_RING_BYTES. The thread runs only this file's code, json_pull.c, zlib and the
  * SHA-256 update (never a PostgreSQL function that can raise or allocate), with every signal blocked
  * so that PostgreSQL's handlers run on the backend's own thread. nvd_close() stops and joins it,
  * also when the backend leaves a load with an ERROR.
@@ -1144,7 +1316,31 @@ slot_copy(NvdSlot *sl, size_t *used, const JsonSpan *sp)
 }
 
 /* A slot keeps its buffers from CVE to CVE, but not an outsized one's: past 1 MB they shrink again. */
+#ifndef NVD_SLOT_KEEP
 #define NVD_SLOT_KEEP (1024 * 1024)
+#endif
+
+/*
+ * The consumer hands back a slot: buffers past NVD_SLOT_KEEP are freed now, not when the slot is
+ * next filled, so that the free slots do not keep what the budget no longer counts.
+ */
+static void
+nvd_slot_trim(NvdSlot *sl)
+{
+	if (sl->acap > NVD_SLOT_KEEP)
+	{
+		free(sl->arena);
+		sl->arena = NULL;
+		sl->acap = 0;
+	}
+	if (sizeof(NvdCpeMatch) * (size_t) sl->mcap > NVD_SLOT_KEEP)
+	{
+		free(sl->matches);
+		sl->matches = NULL;
+		sl->mcap = 0;
+	}
+	sl->bytes = 0;
+}
 
 static bool
 nvd_slot_reserve(NvdSlot *sl, size_t need, int nmatches)
@@ -1195,6 +1391,8 @@ nvd_slot_fill(NvdStream *s, NvdSlot *sl, FeedError *err)
 	NvdCvss    *dv[4] = {&d->v40, &d->v31, &d->v30, &d->v2};
 	size_t		need,
 				used = 0;
+	char		id[4 * 31 + 1],
+				criteria[4 * 200 + 1];
 
 	if (!r->has_cve || r->id.p == NULL || r->last_modified.p == NULL || r->vuln_status.p == NULL)
 		goto lacks;
@@ -1236,12 +1434,24 @@ nvd_slot_fill(NvdStream *s, NvdSlot *sl, FeedError *err)
 	d->ncwes = r->ncwes;
 	d->matches = sl->matches;
 	d->nmatches = r->nmatches;
-	for (int m = 0; m < r->nmatches; m++)
+	for (int m = 0; m <= r->nmatches; m++)
 	{
-		const NvdRawMatch *x = &r->matches[m];
-		NvdCpeMatch *y = &sl->matches[m];
+		const NvdRawMatch *x;
+		NvdCpeMatch *y;
 		bool		ok = false;
 
+		if (m == r->missing_at)
+		{
+			/* where the first cpeMatch without criteria was (nvd_read_cpe_matches kept no entry) */
+			feed_error_set(err, FEED_ERR_FORMAT,
+						   "NVD file \"%s\": %s has a cpeMatch whose criteria is not a CPE 2.3 name: \"(missing)\"",
+						   s->path, nvd_printable(d->id, 31, id));
+			return false;
+		}
+		if (m == r->nmatches)
+			break;
+		x = &r->matches[m];
+		y = &sl->matches[m];
 		y->config_index = x->config_index;
 		y->config_operator = slot_copy(sl, &used, &x->config_operator);
 		y->config_negate = x->config_negate;
@@ -1266,8 +1476,9 @@ nvd_slot_fill(NvdStream *s, NvdSlot *sl, FeedError *err)
 		if (y->criteria == NULL || !ok)
 		{
 			feed_error_set(err, FEED_ERR_FORMAT,
-						   "NVD file \"%s\": %s has a cpeMatch whose criteria is not a CPE 2.3 name: \"%.200s\"",
-						   s->path, d->id, y->criteria ? y->criteria : "(missing)");
+						   "NVD file \"%s\": %s has a cpeMatch whose criteria is not a CPE 2.3 name: \"%s\"",
+						   s->path, nvd_printable(d->id, 31, id),
+						   y->criteria ? nvd_printable(y->criteria, 200, criteria) : "(missing)");
 			return false;
 		}
 	}
@@ -1317,8 +1528,13 @@ nvd_producer(void *arg)
 		int			tail;
 
 		pthread_mutex_lock(&s->mu);
-		while (rc > 0 && s->count == NVD_RING && !s->stop)
+		while (rc > 0 && !s->stop &&
+			   (s->count == NVD_RING || (s->count > 0 && s->ring_bytes >= NVD_RING_BYTES)))
 		{
+			s->producer_over_budget = s->count < NVD_RING;
+			/* a consumer waiting for a quarter of the ring would wait for ever */
+			if (s->consumer_waiting)
+				pthread_cond_signal(&s->not_empty);
 			s->producer_waiting = true;
 			pthread_cond_wait(&s->not_full, &s->mu);
 			s->producer_waiting = false;
@@ -1346,10 +1562,12 @@ nvd_producer(void *arg)
 			break;
 		}
 		s->cves++;				/* read by the backend only once the stream has ended */
+		s->ring[tail].bytes = s->ring[tail].acap + sizeof(NvdCpeMatch) * (size_t) s->ring[tail].mcap;
 		pthread_mutex_lock(&s->mu);
 		s->count++;
-		/* wake a sleeping consumer with a batch, not with every CVE */
-		if (s->consumer_waiting && s->count >= NVD_RING / 4)
+		s->ring_bytes += s->ring[tail].bytes;
+		/* wake a sleeping consumer with a batch, not with every CVE (or with what the budget allows) */
+		if (s->consumer_waiting && (s->count >= NVD_RING / 4 || s->ring_bytes >= NVD_RING_BYTES))
 			pthread_cond_signal(&s->not_empty);
 		pthread_mutex_unlock(&s->mu);
 	}
@@ -1390,19 +1608,26 @@ nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
 	pthread_mutex_lock(&s->mu);
 	if (s->holding)
 	{
+		s->ring_bytes -= s->ring[s->head].bytes;
+		nvd_slot_trim(&s->ring[s->head]);
 		s->head = (s->head + 1) % NVD_RING;
 		s->count--;
 		s->holding = false;
 		/* let the producer sleep until three quarters of the ring are free: a wake-up costs both
-		 * threads a few microseconds, so each should refill many slots */
-		if (s->producer_waiting && s->count <= NVD_RING / 4)
+		 * threads a few microseconds, so each should refill many slots (or, when it waits for
+		 * the budget, until three quarters of that are free) */
+		if (s->producer_waiting &&
+			(s->count <= NVD_RING / 4 || (s->producer_over_budget && s->ring_bytes <= NVD_RING_BYTES / 4)))
 			pthread_cond_signal(&s->not_full);
 	}
 	if (s->count == 0 && !s->producer_done)
 	{
-		/* sleep until a quarter of the ring is ready (or the stream ends) */
+		/* sleep until a quarter of the ring is ready, or less when the producer waits for the
+		 * budget (or the stream ends) */
 		s->consumer_waiting = true;
-		while (s->count < NVD_RING / 4 && !s->producer_done)
+		while (!s->producer_done &&
+			   (s->count == 0 ||
+				(s->count < NVD_RING / 4 && !s->producer_waiting && s->ring_bytes < NVD_RING_BYTES)))
 			pthread_cond_wait(&s->not_empty, &s->mu);
 		s->consumer_waiting = false;
 	}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int	failures = 0;
@@ -296,6 +297,310 @@ test_nvd_large_record(void)
 	unlink(named);
 }
 
+/* ---- malformed and outsized NVD input ---------------------------------------------------------- */
+
+/* A temporary NVD file (a name the loader takes); its path in path (64 bytes). */
+static FILE *
+nvd_temp(char *path)
+{
+	char		tmpl[] = "/tmp/infracast-nvd-XXXXXX";
+	int			fd = mkstemp(tmpl);
+
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	unlink(tmpl);
+	snprintf(path, 64, "%s-nvdcve-2.0-2099.json", tmpl);
+	return fopen(path, "w");
+}
+
+/* The process's peak resident memory in KB (VmHWM), after resetting it when reset; -1 if unknown. */
+static long
+peak_rss_kb(bool reset)
+{
+	char		line[256];
+	long		kb = -1;
+	FILE	   *f;
+
+	if (reset)
+	{
+		f = fopen("/proc/self/clear_refs", "w");
+		if (f == NULL || fputs("5", f) < 0 || fclose(f) != 0)
+			return -1;
+	}
+	f = fopen("/proc/self/status", "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			kb = atol(line + 6);
+	fclose(f);
+	return kb;
+}
+
+static const char nvd_cve_fields[] = "\"id\": \"CVE-2099-0001\", \"lastModified\": \"2099-01-01T00:00:00\", "
+	"\"vulnStatus\": \"Analyzed\"";
+
+/* A record larger than the limit is refused as such, without the buffer growing past the limit. */
+static void
+test_nvd_record_limit(void)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedErrKind kind;
+	char		msg[1024];
+	long		n;
+
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"totalResults\": 1, \"vulnerabilities\": [{\"cve\": {%s, \"descriptions\": [{\"lang\": \"en\", \"value\": \"",
+			nvd_cve_fields);
+	for (int i = 0; i < 65 * 1024; i++)
+		fprintf(f, "%01024d", 0);
+	fprintf(f, "\"}]}}]}");
+	fclose(f);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	CHECK(n < 0 && kind == FEED_ERR_FORMAT && strstr(msg, "vulnerabilities[0] is larger than 64 MB") != NULL,
+		  "a 65 MB record is refused (%ld, kind %d: %s)", n, kind, msg);
+	unlink(path);
+}
+
+/* A header member (anything but "vulnerabilities") is parsed whole by json-c: it has a smaller limit. */
+static void
+test_nvd_header_limit(void)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedErrKind kind;
+	char		msg[1024];
+	long		n;
+
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"totalResults\": 0, \"padding\": [0");
+	for (int i = 0; i < 1024 * 1024; i++)
+		fputs(",0", f);
+	fprintf(f, "], \"vulnerabilities\": []}");
+	fclose(f);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	CHECK(n < 0 && kind == FEED_ERR_FORMAT && strstr(msg, "header member") != NULL && strstr(msg, "1 MB") != NULL,
+		  "a 2 MB header member is refused (%ld, kind %d: %s)", n, kind, msg);
+	unlink(path);
+}
+
+/*
+ * cpeMatch elements without a criteria make the record fail, but each used to take a 144-byte
+ * entry first: a million "0," (2 MB) took 144 MB. The error is the same; the memory is not taken.
+ */
+static void
+test_nvd_empty_matches(void)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedErrKind kind;
+	char		msg[1024];
+	long		n,
+				before,
+				after;
+
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"totalResults\": 1, \"vulnerabilities\": [{\"cve\": {%s, \"configurations\": [{\"nodes\": [{\"cpeMatch\": [0",
+			nvd_cve_fields);
+	for (int i = 0; i < 1000 * 1000; i++)
+		fputs(i % 2 ? ",0" : ",{}", f);
+	fprintf(f, "]}]}]}}]}");
+	fclose(f);
+	before = peak_rss_kb(true);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	after = peak_rss_kb(false);
+	CHECK(n < 0 && kind == FEED_ERR_FORMAT && strstr(msg, "criteria is not a CPE 2.3 name: \"(missing)\"") != NULL,
+		  "cpeMatch elements without criteria refused (%ld, kind %d: %s)", n, kind, msg);
+	if (before < 0 || after < 0)
+		printf("# peak memory not measured (no /proc/self/clear_refs)\n");
+	else
+		CHECK(after - before < 48 * 1024, "a million empty cpeMatch elements took %ld KB", after - before);
+
+	/* a node whose cpeMatch list is given twice counts the last one only, empty elements too */
+	f = fopen(path, "w");
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"totalResults\": 1, \"vulnerabilities\": [{\"cve\": {%s, \"configurations\": [{\"nodes\": ["
+			"{\"cpeMatch\": [{\"criteria\": \"cpe:2.3:a:v:p:1:*:*:*:*:*:*:*\"}]}, "
+			"{\"cpeMatch\": [0, {}], \"cpeMatch\": [{\"criteria\": \"cpe:2.3:a:v:q:1:*:*:*:*:*:*:*\"}]}]}]}}]}",
+			nvd_cve_fields);
+	fclose(f);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	CHECK(n == 1, "a cpeMatch list given again replaces the one before, and its empty elements (%ld: %s)", n, msg);
+	unlink(path);
+}
+
+/*
+ * Parsed CVEs wait in a ring of 64 for the backend. Sixty-four large ones took 64 times a large
+ * one's memory: the ring has a byte budget too (32 MB), past which the parse thread waits.
+ */
+static void
+test_nvd_ring_budget(void)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedError	err = {0};
+	NvdStream  *s;
+	NvdCve		cve;
+	long		before,
+				peak = 0,
+				n = 0;
+	int			rc;
+
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	/* 40 records of 20,000 cpeMatch (880 KB each; 5 MB each once parsed) */
+	fprintf(f, "{\"totalResults\": 40, \"vulnerabilities\": [");
+	for (int c = 0; c < 40; c++)
+	{
+		fprintf(f, "%s{\"cve\": {\"id\": \"CVE-2099-%04d\", \"lastModified\": \"2099-01-01T00:00:00\", "
+				"\"vulnStatus\": \"Analyzed\", \"configurations\": [{\"nodes\": [{\"cpeMatch\": [", c ? ", " : "", c);
+		for (int m = 0; m < 20000; m++)
+			fprintf(f, "%s{\"criteria\": \"cpe:2.3:a:v:p%05d:*:*:*:*:*:*:*:*\"}", m ? "," : "", m);
+		fprintf(f, "]}]}]}}");
+	}
+	fprintf(f, "]}");
+	fclose(f);
+
+	before = peak_rss_kb(true);
+	s = nvd_open(path, &err);
+	CHECK(s != NULL, "ring budget file opens: %s", err.msg);
+	if (s == NULL)
+		return;
+	rc = nvd_next(s, &cve, &err);
+	CHECK(rc == 1, "first CVE: %s", err.msg);
+	/* the backend is slow: let the parse thread read ahead as far as it will */
+	for (int still = 0, i = 0; still < 10 && i < 600; i++)
+	{
+		long		now = peak_rss_kb(false);
+
+		still = now == peak ? still + 1 : 0;
+		peak = now;
+		usleep(100 * 1000);
+	}
+	if (rc == 1)
+		n = 1;
+	while ((rc = nvd_next(s, &cve, &err)) > 0)
+		n++;
+	CHECK(rc == 0 && n == 40, "40 large CVEs read (%ld: %s)", n, err.msg);
+	nvd_close(s);
+	if (before < 0 || peak < 0)
+		printf("# peak memory not measured (no /proc/self/clear_refs)\n");
+	else
+		CHECK(peak - before < 96 * 1024, "the parse thread read ahead into %ld KB", peak - before);
+	unlink(path);
+}
+
+/* An unexpected byte that is not printable ASCII is named in hex, not put raw into the message. */
+static void
+test_nvd_bad_byte(void)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedErrKind kind;
+	char		msg[1024];
+	long		n;
+	bool		ascii = true;
+
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fputs("\xef\xbb\xbf{\"totalResults\": 0, \"vulnerabilities\": []}", f);
+	fclose(f);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	for (const char *p = msg; *p; p++)
+		ascii &= (unsigned char) *p < 0x80;
+	CHECK(n < 0 && kind == FEED_ERR_FORMAT && ascii && strstr(msg, "found byte 0xEF") != NULL,
+		  "a file starting with a UTF-8 BOM is refused, the byte named in hex: %s", msg);
+
+	/* so are the bytes of a CVE id or criteria quoted in a message, and a multibyte character is
+	 * never cut in two */
+	f = fopen(path, "w");
+	CHECK(f != NULL, "temporary file");
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"vulnerabilities\": [{\"cve\": {\"id\": \"CVE-\xff\\u0001\", \"lastModified\": \"x\", "
+			"\"vulnStatus\": \"y\", \"configurations\": [{\"nodes\": [{\"cpeMatch\": [{\"criteria\": \"");
+	fputc('x', f);
+	for (int i = 0; i < 150; i++)
+		fputs("\xc3\xa9", f);	/* e-acute: "%.200s" cut the 100th in two */
+	fprintf(f, "\"}]}]}]}}]}");
+	fclose(f);
+	n = nvd_read_all(path, &kind, NULL, msg);
+	ascii = true;
+	for (const char *p = msg; *p; p++)
+		ascii &= (unsigned char) *p < 0x80;
+	CHECK(n < 0 && kind == FEED_ERR_FORMAT && ascii && strstr(msg, "CVE-\\xFF\\x01 has a cpeMatch") != NULL &&
+		  strstr(msg, "\\xC3\\xA9\\xC3\\xA9") != NULL,
+		  "an id and a criteria that are not ASCII are quoted in hex: %s", msg);
+	unlink(path);
+}
+
+/* CPU seconds to read an NVD file whose one record has these CWE values (printf format, index). */
+static double
+nvd_cwe_seconds(const char *value_fmt, int distinct, int total, int *ncwes)
+{
+	char		path[64];
+	FILE	   *f = nvd_temp(path);
+	FeedError	err = {0};
+	NvdStream  *s;
+	NvdCve		cve;
+	clock_t		t0;
+	double		secs;
+
+	*ncwes = -1;
+	if (f == NULL)
+		return -1;
+	fprintf(f, "{\"totalResults\": 1, \"vulnerabilities\": [{\"cve\": {%s, \"weaknesses\": [{\"description\": [",
+			nvd_cve_fields);
+	for (int i = 0; i < total; i++)
+	{
+		fprintf(f, "%s{\"lang\": \"en\", \"value\": \"", i ? ", " : "");
+		fprintf(f, value_fmt, i < distinct ? i : distinct - 1);
+		fprintf(f, "\"}");
+	}
+	fprintf(f, "]}]}}]}");
+	fclose(f);
+	t0 = clock();
+	s = nvd_open(path, &err);
+	if (s != NULL && nvd_next(s, &cve, &err) == 1)
+		*ncwes = cve.ncwes;
+	secs = (double) (clock() - t0) / CLOCKS_PER_SEC;
+	nvd_close(s);
+	unlink(path);
+	return secs;
+}
+
+/*
+ * A CWE value is compared with the ones kept before (up to 64) to drop duplicates, and an escaped
+ * one was decoded again for each comparison: 63 distinct values and then 240,000 copies of one of
+ * them (escaped, 60 MB) took 20 s for one record. The same record with distinct values takes no
+ * comparisons past the 64th; the duplicates must not cost much more.
+ */
+static void
+test_nvd_cwe_duplicates(void)
+{
+	const char *fmt = "CWE-%d\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041"
+		"\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041\\u0041";
+	int			ndup,
+				ndistinct;
+	double		dup = nvd_cwe_seconds(fmt, 63, 30000, &ndup);
+	double		distinct = nvd_cwe_seconds(fmt, 30000, 30000, &ndistinct);
+
+	CHECK(ndup == 63 && ndistinct == 64, "63 distinct CWEs, then 64 at most (%d, %d)", ndup, ndistinct);
+	CHECK(dup < 10 * distinct + 0.05, "30,000 escaped CWE values, duplicates: %.3f s, distinct: %.3f s", dup, distinct);
+}
+
 static void
 test_cpe(void)
 {
@@ -451,6 +756,12 @@ main(void)
 	test_cpe();
 	test_json_pull();
 	test_nvd_large_record();
+	test_nvd_record_limit();
+	test_nvd_header_limit();
+	test_nvd_empty_matches();
+	test_nvd_ring_budget();
+	test_nvd_cwe_duplicates();
+	test_nvd_bad_byte();
 	test_fixtures();
 	if (s == NULL || *s == '\0')
 	{
