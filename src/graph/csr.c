@@ -64,8 +64,8 @@ scratch(size_t n)
 	return gr_hooks.alloc(n > 0 ? n : 1);
 }
 
-static void *
-grow(void *old, size_t oldbytes, size_t newbytes)
+void *
+gr_grow(void *old, size_t oldbytes, size_t newbytes)
 {
 	void	   *p = scratch(newbytes);
 
@@ -93,8 +93,8 @@ gr_builder_add_node(GrBuilder *b, int64_t id, uint8_t flags)
 	{
 		uint32_t	cap = b->ncap ? b->ncap * 2 : 1024;
 
-		b->ids = grow(b->ids, sizeof(int64_t) * b->n, sizeof(int64_t) * cap);
-		b->flags = grow(b->flags, b->n, cap);
+		b->ids = gr_grow(b->ids, sizeof(int64_t) * b->n, sizeof(int64_t) * cap);
+		b->flags = gr_grow(b->flags, b->n, cap);
 		b->ncap = cap;
 	}
 	b->ids[b->n] = id;
@@ -248,8 +248,8 @@ gr_builder_add_edge(GrBuilder *b, int64_t src, int64_t dst, double likelihood)
 	{
 		uint64_t	cap = b->mcap ? b->mcap * 2 : 4096;
 
-		b->esrc = grow(b->esrc, sizeof(uint32_t) * b->me, sizeof(uint32_t) * cap);
-		b->epacked = grow(b->epacked, sizeof(uint64_t) * b->me, sizeof(uint64_t) * cap);
+		b->esrc = gr_grow(b->esrc, sizeof(uint32_t) * b->me, sizeof(uint32_t) * cap);
+		b->epacked = gr_grow(b->epacked, sizeof(uint64_t) * b->me, sizeof(uint64_t) * cap);
 		b->mcap = cap;
 	}
 	b->esrc[b->me] = u;

@@ -45,6 +45,9 @@ typedef struct GrHooks
 
 extern GrHooks gr_hooks;
 
+/* A copy of old (oldbytes of it, then released) in newbytes of scratch: how growing arrays grow. */
+extern void *gr_grow(void *old, size_t oldbytes, size_t newbytes);
+
 #define GR_CHECK_INTERRUPTS() \
 	do { if (__builtin_expect(*gr_hooks.interrupt_pending != 0, 0)) gr_hooks.interrupt(); } while (0)
 

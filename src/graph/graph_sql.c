@@ -492,7 +492,7 @@ emit_reach(FunctionCallInfo fcinfo, GraphSnapshot *gs, const uint32 *start, uint
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	const GrGraph *g = &gs->g;
 	GrSearch   *s = gr_search_new(g);
-	uint32	   *hops = palloc(sizeof(uint32) * (g->n + 1));
+	uint32	   *hops;			/* fewest arcs, of the nodes in s->order */
 	uint32	   *root = NULL;
 	double		max_cost = INFINITY;
 
@@ -502,11 +502,12 @@ emit_reach(FunctionCallInfo fcinfo, GraphSnapshot *gs, const uint32 *start, uint
 	{
 		/* the whole graph's reach: both passes at once, tuned for big graphs (reach.c) */
 		gr_reach(s, start, nstart, max_cost);
-		pfree(hops);
 		hops = s->hops;
 	}
 	else
 	{
+		/* the second search resets s->hops: keep the BFS's */
+		hops = palloc(sizeof(uint32) * (g->n + 1));
 		gr_bfs(s, start, nstart, reverse, max_hops);
 		for (uint32 i = 0; i < s->norder; i++)
 			hops[s->order[i]] = s->hops[s->order[i]];

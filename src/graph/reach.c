@@ -223,16 +223,8 @@ bucket_push(Bucket *b, uint32_t v)
 {
 	if (b->len == b->cap)
 	{
-		uint32_t	cap = b->cap ? b->cap * 2 : 64;
-		uint32_t   *a = gr_hooks.alloc(sizeof(uint32_t) * cap);
-
-		if (b->a)
-		{
-			memcpy(a, b->a, sizeof(uint32_t) * b->len);
-			gr_hooks.release(b->a);
-		}
-		b->a = a;
-		b->cap = cap;
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->a = gr_grow(b->a, sizeof(uint32_t) * b->len, sizeof(uint32_t) * b->cap);
 	}
 	b->a[b->len++] = v;
 }

@@ -100,16 +100,8 @@ radix_append(RadixBucket *bk, uint64_t key, uint32_t node)
 {
 	if (bk->len == bk->cap)
 	{
-		uint32_t	cap = bk->cap ? bk->cap * 2 : 256;
-		RadixEntry *a = gr_hooks.alloc(sizeof(RadixEntry) * cap);
-
-		if (bk->a)
-		{
-			memcpy(a, bk->a, sizeof(RadixEntry) * bk->len);
-			gr_hooks.release(bk->a);
-		}
-		bk->a = a;
-		bk->cap = cap;
+		bk->cap = bk->cap ? bk->cap * 2 : 256;
+		bk->a = gr_grow(bk->a, sizeof(RadixEntry) * bk->len, sizeof(RadixEntry) * bk->cap);
 	}
 	bk->a[bk->len].key = key;
 	bk->a[bk->len].node = node;
@@ -459,26 +451,11 @@ log_add(GrHopLog *log, uint32_t v, uint32_t prev, uint32_t layer, double d)
 	if (log->len == log->cap)
 	{
 		uint32_t	cap = log->cap ? log->cap * 2 : 1024;
-		uint32_t   *node = gr_hooks.alloc(sizeof(uint32_t) * cap),
-				   *prv = gr_hooks.alloc(sizeof(uint32_t) * cap),
-				   *lay = gr_hooks.alloc(sizeof(uint32_t) * cap);
-		double	   *dd = gr_hooks.alloc(sizeof(double) * cap);
 
-		if (log->cap)
-		{
-			memcpy(node, log->node, sizeof(uint32_t) * log->len);
-			memcpy(prv, log->prev, sizeof(uint32_t) * log->len);
-			memcpy(lay, log->layer, sizeof(uint32_t) * log->len);
-			memcpy(dd, log->d, sizeof(double) * log->len);
-			gr_hooks.release(log->node);
-			gr_hooks.release(log->prev);
-			gr_hooks.release(log->layer);
-			gr_hooks.release(log->d);
-		}
-		log->node = node;
-		log->prev = prv;
-		log->layer = lay;
-		log->d = dd;
+		log->node = gr_grow(log->node, sizeof(uint32_t) * log->len, sizeof(uint32_t) * cap);
+		log->prev = gr_grow(log->prev, sizeof(uint32_t) * log->len, sizeof(uint32_t) * cap);
+		log->layer = gr_grow(log->layer, sizeof(uint32_t) * log->len, sizeof(uint32_t) * cap);
+		log->d = gr_grow(log->d, sizeof(double) * log->len, sizeof(double) * cap);
 		log->cap = cap;
 	}
 	log->node[log->len] = v;

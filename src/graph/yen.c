@@ -52,16 +52,8 @@ candidates_add(Candidates *c, uint32_t *nodes, uint32_t len, double cost)
 
 	if (c->len == c->cap)
 	{
-		uint32_t	cap = c->cap ? c->cap * 2 : 16;
-		GrPath	   *items = gr_hooks.alloc(sizeof(GrPath) * cap);
-
-		if (c->items)
-		{
-			memcpy(items, c->items, sizeof(GrPath) * c->len);
-			gr_hooks.release(c->items);
-		}
-		c->items = items;
-		c->cap = cap;
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->items = gr_grow(c->items, sizeof(GrPath) * c->len, sizeof(GrPath) * c->cap);
 	}
 	p = &c->items[c->len++];
 	p->len = len;

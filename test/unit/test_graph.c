@@ -589,7 +589,6 @@ check_analysis(const GrGraph *g)
 	gr_search_free(s);
 }
 
-/* MulVAL's 3-host example: internet -> web -> file -> workstation, plus a side branch. */
 /*
  * gr_reach (blast_radius) against gr_bfs + gr_shortest_paths: the same hops, the same costs (to
  * the bit), a predecessor on a best path, and Dijkstra's own predecessor wherever no best path
@@ -654,6 +653,7 @@ check_reach(const GrGraph *g, uint32_t nsrc, double max_cost)
 	gr_search_free(ref);
 }
 
+/* MulVAL's 3-host example: internet -> web -> file -> workstation, plus a side branch. */
 static void
 check_mulval_shape(void)
 {
