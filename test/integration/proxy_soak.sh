@@ -28,9 +28,10 @@ px_start VULCAN_DB_POOL=$POOL VULCAN_THREADS=8 VULCAN_DB_POOL_WAIT_MS=30000 \
 check "login" px_login soak soaker "soak passphrase"
 TOKEN=$PX_TOKEN
 
-# Watch the proxy's database sessions while the load runs.
+# Watch the proxy's database sessions while the load runs: one sample per line, appended, and the
+# watcher is told to stop (not killed), so no sample is ever half written.
 sessions_sql="SELECT count(*) FROM pg_stat_activity WHERE application_name = 'infracast-proxy'"
-( max=0; while :; do n=$(px_psql -c "$sessions_sql"); [ "$n" -gt "$max" ] && max=$n; echo "$max" > "$PX_DIR/max_sessions"; sleep 0.2; done ) &
+( while [ ! -e "$PX_DIR/stop_watch" ]; do px_psql -c "$sessions_sql" >> "$PX_DIR/session_samples"; sleep 0.05; done ) &
 WATCH=$!
 
 for i in $(seq 1 $GETS); do
@@ -50,16 +51,17 @@ curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max $PARA
 P=$!
 wait $G $P
 elapsed=$(( $(date +%s) - start ))
-kill $WATCH 2>/dev/null; wait $WATCH 2>/dev/null
+touch "$PX_DIR/stop_watch"; wait $WATCH
 
 total=$(cat "$PX_DIR/get_codes" "$PX_DIR/post_codes" | wc -l)
 ok=$(cat "$PX_DIR/get_codes" "$PX_DIR/post_codes" | grep -c '^200$')
 echo "# $total requests in ${elapsed}s, $ok answered 200; other codes: $(cat "$PX_DIR/get_codes" "$PX_DIR/post_codes" | grep -v '^200$' | sort | uniq -c | tr '\n' ' ')"
 check "all $((GETS + POSTS)) requests were made" eval '[ "$total" -eq $((GETS + POSTS)) ]'
 check "no request failed" eval '[ "$ok" -eq "$total" ]'
-max_sessions=$(cat "$PX_DIR/max_sessions" 2>/dev/null || echo 0)
-echo "# at most $max_sessions database sessions during the soak (pool $POOL)"
-check "the proxy never held more sessions than its pool" eval '[ "$max_sessions" -ge 1 ] && [ "$max_sessions" -le $POOL ]'
+samples=$(grep -c '^[0-9][0-9]*$' "$PX_DIR/session_samples" 2>/dev/null)
+max_sessions=$(grep '^[0-9][0-9]*$' "$PX_DIR/session_samples" 2>/dev/null | sort -n | tail -n 1)
+echo "# at most ${max_sessions:-?} database sessions in ${samples:-0} samples during the soak (pool $POOL)"
+check "the proxy never held more sessions than its pool" eval '[ "${max_sessions:-0}" -ge 1 ] && [ "$max_sessions" -le $POOL ]'
 check "no session is left inside a transaction" eval \
     '[ "$(px_psql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = '"'"'infracast-proxy'"'"' AND state <> '"'"'idle'"'"'")" = 0 ]'
 px_req GET /api/nodes?limit=1 "" "$TOKEN"
