@@ -211,6 +211,12 @@ epss_rows(const EpssReader *r)
 	return r->rows;
 }
 
+int
+epss_file_sha256(EpssReader *r, char hex[65], FeedError *err)
+{
+	return feed_reader_finish(r->rd, NULL, hex, err);
+}
+
 void
 epss_close(EpssReader *r)
 {

@@ -5,10 +5,16 @@
  * refused (it is a mis-named or damaged download). A truncated or corrupt gzip stream is an error,
  * never a short file: zlib reports it only when the reader reaches it, so the loaders see it before
  * they commit. The sha256 of the inflated bytes is what NVD's .meta files state.
+ *
+ * The reader also hashes the file's bytes as stored, as it reads them (gzip is inflated here, not
+ * by zlib's gz* functions, so that the compressed bytes pass through the hash too). The sha256 a
+ * load records, and the one a feed bundle checks after loading a file, is therefore the digest of
+ * the very bytes that were loaded, not of a second read that someone could have raced.
  */
 #include "feeds/feeds_parse.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,10 +83,21 @@ feed_hash_release(FeedHash *h)
 struct FeedReader
 {
 	char	   *path;
-	int			fd;				/* plain files */
-	gzFile		gz;				/* gzip files */
-	FeedHash	hash;
+	int			fd;
+	bool		gzip;
+	/* gzip: the compressed input, its hash, and where in the stream the reader is */
+	z_stream	zs;
+	bool		zs_ready;
+	unsigned char *zin;
+	bool		in_eof;			/* read() returned 0 */
+	bool		member_done;	/* inflate finished a gzip member */
+	bool		trailing;		/* bytes after the last member: hashed, not inflated */
+	FeedHash	file_hash;		/* gzip only: a plain file's bytes are its content */
+	FeedHash	hash;			/* the content */
 	uint64_t	bytes;
+	bool		finished;
+	char		content_hex[65];
+	char		file_hex[65];
 	/* line reader */
 	char	   *buf;
 	size_t		len;
@@ -165,7 +182,12 @@ feed_reader_open(const char *path, FeedError *err)
 		close(fd);
 		return NULL;
 	}
-	lseek(fd, 0, SEEK_SET);
+	if (lseek(fd, 0, SEEK_SET) != 0)
+	{
+		feed_error_set(err, FEED_ERR_IO, "could not read \"%s\": it is not a regular file (%s)", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
 	r = calloc(1, sizeof(FeedReader));
 	if (r == NULL)
 	{
@@ -173,31 +195,134 @@ feed_reader_open(const char *path, FeedError *err)
 		feed_error_set(err, FEED_ERR_IO, "out of memory");
 		return NULL;
 	}
-	r->path = strdup(path);
-	r->fd = -1;
+	r->fd = fd;
 	feed_hash_init(&r->hash);
+	r->path = strdup(path);
+	if (r->path == NULL)
+	{
+		feed_error_set(err, FEED_ERR_IO, "out of memory");
+		feed_reader_close(r);
+		return NULL;
+	}
 	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
 	{
-		r->gz = gzdopen(fd, "rb");
-		if (r->gz == NULL)
+		r->gzip = true;
+		feed_hash_init(&r->file_hash);
+		r->zin = malloc(READER_CHUNK);
+		/* 16 + MAX_WBITS: a gzip header and trailer (CRC-32 and length) around the deflate data */
+		if (r->zin == NULL || inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK)
 		{
-			close(fd);
-			feed_error_set(err, FEED_ERR_IO, "could not open \"%s\" with zlib", path);
+			feed_error_set(err, FEED_ERR_IO, "could not start inflating \"%s\": out of memory", path);
 			feed_reader_close(r);
 			return NULL;
 		}
-		gzbuffer(r->gz, READER_CHUNK);
+		r->zs_ready = true;
 	}
 	else if (feed_path_has_suffix(path, ".gz"))
 	{
-		close(fd);
 		feed_error_set(err, FEED_ERR_GZIP, "\"%s\" is named .gz but is not gzip data", path);
 		feed_reader_close(r);
 		return NULL;
 	}
-	else
-		r->fd = fd;
 	return r;
+}
+
+/* The next chunk of compressed input into zs, hashed as it is read; -1 on error. */
+static int
+gz_fill(FeedReader *r, FeedError *err)
+{
+	ssize_t		got;
+
+	do
+		got = read(r->fd, r->zin, READER_CHUNK);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+	{
+		feed_error_set(err, FEED_ERR_IO, "could not read \"%s\": %s", r->path, strerror(errno));
+		return -1;
+	}
+	if (got == 0)
+		r->in_eof = true;
+	else
+		feed_hash_update(&r->file_hash, r->zin, (size_t) got);
+	r->zs.next_in = r->zin;
+	r->zs.avail_in = (uInt) got;
+	return 0;
+}
+
+static long
+gz_corrupt(FeedReader *r, const char *why, FeedError *err)
+{
+	feed_error_set(err, FEED_ERR_GZIP, "gzip data in \"%s\" is corrupt or truncated after %llu bytes: %s",
+				   r->path, (unsigned long long) r->bytes, why ? why : "unknown zlib error");
+	return -1;
+}
+
+/*
+ * Inflated content, as gzread() gives it: members written one after another are one stream, and
+ * bytes after the last member that do not start another one are ignored (as gzip -d does), though
+ * they still count in the file's hash. A stream that ends inside a member is an error.
+ */
+static long
+gz_read(FeedReader *r, char *buf, size_t n, FeedError *err)
+{
+	if (n > UINT_MAX)
+		n = UINT_MAX;
+	for (;;)
+	{
+		int			rc;
+		size_t		produced;
+
+		if (r->zs.avail_in == 0 && !r->in_eof && gz_fill(r, err) < 0)
+			return -1;
+		if (r->trailing)
+		{
+			r->zs.avail_in = 0;
+			if (r->in_eof)
+				return 0;
+			continue;
+		}
+		if (r->member_done)
+		{
+			if (r->zs.avail_in == 0)
+			{
+				if (r->in_eof)
+					return 0;
+				continue;
+			}
+			if (r->zs.next_in[0] != 0x1f)
+			{
+				r->trailing = true;
+				continue;
+			}
+			if (inflateReset(&r->zs) != Z_OK)
+				return gz_corrupt(r, r->zs.msg, err);
+			r->member_done = false;
+		}
+		if (r->zs.avail_in == 0 && r->in_eof)
+			return gz_corrupt(r, "unexpected end of file", err);
+		r->zs.next_out = (Bytef *) buf;
+		r->zs.avail_out = (uInt) n;
+		rc = inflate(&r->zs, Z_NO_FLUSH);
+		produced = n - r->zs.avail_out;
+		if (rc == Z_STREAM_END)
+			r->member_done = true;
+		else if (rc == Z_BUF_ERROR)
+		{
+			/* no progress: only "needs more input" is expected here */
+			if (r->zs.avail_in != 0)
+				return gz_corrupt(r, r->zs.msg, err);
+		}
+		else if (rc == Z_MEM_ERROR)
+		{
+			feed_error_set(err, FEED_ERR_IO, "out of memory inflating \"%s\"", r->path);
+			return -1;
+		}
+		else if (rc != Z_OK)
+			return gz_corrupt(r, r->zs.msg ? r->zs.msg : (rc == Z_NEED_DICT ? "needs a preset dictionary" : NULL), err);
+		if (produced > 0)
+			return (long) produced;
+	}
 }
 
 long
@@ -205,26 +330,13 @@ feed_reader_read(FeedReader *r, char *buf, size_t n, FeedError *err)
 {
 	long		got;
 
-	if (r->gz != NULL)
+	if (r->finished)
+		return 0;
+	if (r->gzip)
 	{
-		int			errnum = Z_OK;
-		const char *msg;
-
-		got = gzread(r->gz, buf, (unsigned) n);
-		if (got <= 0)
-		{
-			msg = gzerror(r->gz, &errnum);
-			if (got < 0 || (errnum != Z_OK && errnum != Z_STREAM_END))
-			{
-				/* zlib prefixes "<fd:N>: ", which names nothing useful here */
-				if (msg && strncmp(msg, "<fd:", 4) == 0 && strstr(msg, ": ") != NULL)
-					msg = strstr(msg, ": ") + 2;
-				feed_error_set(err, FEED_ERR_GZIP,
-							   "gzip data in \"%s\" is corrupt or truncated after %llu bytes: %s",
-							   r->path, (unsigned long long) r->bytes, msg ? msg : "unknown zlib error");
-				return -1;
-			}
-		}
+		got = gz_read(r, buf, n, err);
+		if (got < 0)
+			return -1;
 	}
 	else
 	{
@@ -336,20 +448,39 @@ feed_reader_bytes(const FeedReader *r)
 	return r->bytes;
 }
 
-/* The digest of everything read; call it once, after the last read. */
-void
-feed_reader_content_sha256(FeedReader *r, char hex[65])
+/*
+ * Reads (and checks) whatever the parser left unread, then gives the sha256 of the inflated content
+ * and of the file as stored; either may be NULL. Later reads return 0. 0 ok, -1 error (err set).
+ */
+int
+feed_reader_finish(FeedReader *r, char content_hex[65], char file_hex[65], FeedError *err)
 {
-	unsigned char d[32];
+	if (!r->finished)
+	{
+		char		scratch[4096];
+		long		got;
+		unsigned char d[32];
 
-	feed_hash_final(&r->hash, d);
-	hex_digest(d, hex);
-}
-
-bool
-feed_reader_is_gzip(const FeedReader *r)
-{
-	return r->gz != NULL;
+		while ((got = feed_reader_read(r, scratch, sizeof(scratch), err)) > 0)
+			;
+		if (got < 0)
+			return -1;
+		feed_hash_final(&r->hash, d);
+		hex_digest(d, r->content_hex);
+		if (r->gzip)
+		{
+			feed_hash_final(&r->file_hash, d);
+			hex_digest(d, r->file_hex);
+		}
+		else
+			memcpy(r->file_hex, r->content_hex, sizeof(r->file_hex));
+		r->finished = true;
+	}
+	if (content_hex)
+		memcpy(content_hex, r->content_hex, 65);
+	if (file_hex)
+		memcpy(file_hex, r->file_hex, 65);
+	return 0;
 }
 
 void
@@ -357,11 +488,14 @@ feed_reader_close(FeedReader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->gz != NULL)
-		gzclose(r->gz);
+	if (r->zs_ready)
+		inflateEnd(&r->zs);
 	if (r->fd >= 0)
 		close(r->fd);
 	feed_hash_release(&r->hash);
+	if (r->gzip)
+		feed_hash_release(&r->file_hash);
+	free(r->zin);
 	free(r->buf);
 	free(r->line);
 	free(r->path);

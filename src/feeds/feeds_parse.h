@@ -51,7 +51,6 @@ typedef struct FeedHashOps
 } FeedHashOps;
 
 extern void feed_hash_set_ops(const FeedHashOps *ops);
-extern bool feed_reader_is_gzip(const FeedReader *r);
 
 extern FeedReader *feed_reader_open(const char *path, FeedError *err);
 /* Up to n bytes of (inflated) content; 0 at the end; -1 on error (err set). */
@@ -59,8 +58,9 @@ extern long feed_reader_read(FeedReader *r, char *buf, size_t n, FeedError *err)
 /* The next line without its \n or \r\n; 1 = line, 0 = end, -1 = error. The last line may lack \n. */
 extern int	feed_reader_getline(FeedReader *r, char **line, size_t *len, FeedError *err);
 extern uint64_t feed_reader_bytes(const FeedReader *r);
-/* Lower-case hex sha256 of the inflated content read so far. */
-extern void feed_reader_content_sha256(FeedReader *r, char hex[65]);
+/* Reads what is left, then the lower-case hex sha256 of the inflated content and of the file's
+ * bytes as stored (the same for a plain file), as read by this reader; either may be NULL. */
+extern int	feed_reader_finish(FeedReader *r, char content_hex[65], char file_hex[65], FeedError *err);
 extern void feed_reader_close(FeedReader *r);
 
 /* Lower-case hex sha256 of a buffer. */
@@ -88,7 +88,8 @@ typedef struct KevEntry
 
 typedef struct KevDoc KevDoc;
 
-extern KevDoc *kev_open_file(const char *path, FeedError *err);
+/* file_sha256 (may be NULL): the sha256 of the file as stored, of the bytes read */
+extern KevDoc *kev_open_file(const char *path, char file_sha256[65], FeedError *err);
 extern KevDoc *kev_open_buffer(const char *buf, size_t len, const char *name, FeedError *err);
 extern const char *kev_catalog_version(const KevDoc *d);
 extern const char *kev_date_released(const KevDoc *d);
@@ -112,6 +113,8 @@ extern const char *epss_model_version(const EpssReader *r);	/* NULL without the 
 extern const char *epss_score_date(const EpssReader *r);	/* ISO 8601 with zone, or NULL */
 extern int	epss_next(EpssReader *r, EpssRow *row, FeedError *err);	/* 1 row, 0 end, -1 error */
 extern long epss_rows(const EpssReader *r);
+/* After the last row: the sha256 of the file as stored, of the bytes this reader read. */
+extern int	epss_file_sha256(EpssReader *r, char hex[65], FeedError *err);
 extern void epss_close(EpssReader *r);
 
 /* ---- feodo_parse.c: abuse.ch Feodo Tracker ipblocklist.csv --------------------------------- */
@@ -135,6 +138,8 @@ extern FeodoReader *feodo_open(const char *path, FeedError *err);
 extern int	feodo_next(FeodoReader *r, FeodoRow *row, FeedError *err);	/* 1 row, 0 end, -1 error */
 extern const char *feodo_last_updated(const FeodoReader *r);	/* from the banner, or NULL */
 extern long feodo_rows(const FeodoReader *r);
+/* After the last row: the sha256 of the file as stored, of the bytes this reader read. */
+extern int	feodo_file_sha256(FeodoReader *r, char hex[65], FeedError *err);
 extern void feodo_close(FeodoReader *r);
 
 /* ---- json_pull.c: one JSON value in memory, walked in order without building a tree -------- */
@@ -274,9 +279,9 @@ extern const char *nvd_timestamp(const NvdStream *s);
 extern const char *nvd_version(const NvdStream *s);
 extern bool nvd_has_meta(const NvdStream *s);
 extern long nvd_cves(const NvdStream *s);
-/* After the last CVE: the sha256 of the JSON read; for a plain (not gzip) file, the file's sha256. */
-extern bool nvd_is_gzip(const NvdStream *s);
+/* After the last CVE: the sha256 of the JSON read, and of the file as stored (gzip or not). */
 extern void nvd_content_sha256(NvdStream *s, char hex[65]);
+extern void nvd_file_sha256(NvdStream *s, char hex[65]);
 extern void nvd_close(NvdStream *s);
 
 /* The file feed a file name stands for: "2002", "modified", "recent", ... (out: 64 bytes). */

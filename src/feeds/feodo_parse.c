@@ -292,6 +292,12 @@ feodo_rows(const FeodoReader *r)
 	return r->rows;
 }
 
+int
+feodo_file_sha256(FeodoReader *r, char hex[65], FeedError *err)
+{
+	return feed_reader_finish(r->rd, NULL, hex, err);
+}
+
 void
 feodo_close(FeodoReader *r)
 {

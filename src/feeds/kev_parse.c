@@ -118,7 +118,7 @@ fail:
 }
 
 KevDoc *
-kev_open_file(const char *path, FeedError *err)
+kev_open_file(const char *path, char file_sha256[65], FeedError *err)
 {
 	FeedReader *r = feed_reader_open(path, err);
 	char	   *buf = NULL;
@@ -155,6 +155,12 @@ kev_open_file(const char *path, FeedError *err)
 		if (got == 0)
 			break;
 		len += (size_t) got;
+	}
+	if (feed_reader_finish(r, NULL, file_sha256, err) < 0)
+	{
+		free(buf);
+		feed_reader_close(r);
+		return NULL;
 	}
 	feed_reader_close(r);
 	d = kev_open_buffer(buf, len, path, err);

@@ -3,18 +3,40 @@
  *
  * Every checksum is verified before any table is touched; then each feed in the bundle is loaded
  * as by its own load_* function, all in the one transaction: the bundle goes in whole or not at all.
+ * Each file's checksum is verified again on the bytes actually loaded (see bundle_load_feed).
  */
 #include "feeds/feeds.h"
 
 #include "utils/builtins.h"
 
+/*
+ * Loads the bundle's files of one feed. Each loader hashes the bytes it loads as it reads them;
+ * a file that no longer matches manifest.json (it was changed after the checks above, while the
+ * bundle was loading) fails the whole bundle, so what goes in is always what was verified.
+ */
 static void
 bundle_load_feed(const char *dir, const Manifest *m, const char *feed, FeedLoadFn fn,
 				 List **results, MemoryContext cxt)
 {
 	for (int i = 0; i < m->nfiles; i++)
-		if (strcmp(m->files[i].feed, feed) == 0)
-			fn(psprintf("%s/%s", dir, m->files[i].path), results, cxt);
+	{
+		const FeedResult *loaded;
+
+		if (strcmp(m->files[i].feed, feed) != 0)
+			continue;
+		fn(psprintf("%s/%s", dir, m->files[i].path), results, cxt);
+		loaded = (const FeedResult *) llast(*results);
+		if (strcmp(loaded->sha256, m->files[i].sha256) != 0)
+		{
+			FeedError	err = {0};
+
+			feeds_set_current("bundle", dir);
+			feed_error_set(&err, FEED_ERR_CHECKSUM,
+						   "feed bundle \"%s\": \"%s\" changed while the bundle was loading: its sha256 was %s when it was verified, %s when it was loaded",
+						   dir, m->files[i].path, m->files[i].sha256, loaded->sha256);
+			feeds_raise(&err);
+		}
+	}
 }
 
 void

@@ -17,8 +17,6 @@ feeds_load_epss(const char *path, List **results, MemoryContext cxt)
 
 	feeds_set_current("epss", path);
 	r = feeds_new_result(cxt, "epss", path);
-	if (feed_file_sha256(path, r->sha256, NULL, &err) < 0)
-		feeds_raise(&err);
 	rd = epss_open(path, &err);
 	if (rd == NULL)
 		feeds_raise(&err);
@@ -55,7 +53,7 @@ feeds_load_epss(const char *path, List **results, MemoryContext cxt)
 			isnull[4] = (date == NULL);
 			feed_inserter_store(fi);
 		}
-		if (rc < 0)
+		if (rc < 0 || epss_file_sha256(rd, r->sha256, &err) < 0)
 			feeds_raise(&err);
 		feed_inserter_end(fi);
 		r->rows = epss_rows(rd);

@@ -71,8 +71,6 @@ feeds_load_feodo(const char *path, List **results, MemoryContext cxt)
 
 	feeds_set_current("feodo", path);
 	r = feeds_new_result(cxt, "feodo", path);
-	if (feed_file_sha256(path, r->sha256, NULL, &err) < 0)
-		feeds_raise(&err);
 	rd = feodo_open(path, &err);
 	if (rd == NULL)
 		feeds_raise(&err);
@@ -89,7 +87,7 @@ feeds_load_feodo(const char *path, List **results, MemoryContext cxt)
 			CHECK_FOR_INTERRUPTS();
 			feodo_store_row(fi, &row, path);
 		}
-		if (rc < 0)
+		if (rc < 0 || feodo_file_sha256(rd, r->sha256, &err) < 0)
 			feeds_raise(&err);
 		feed_inserter_end(fi);
 		r->rows = feodo_rows(rd);

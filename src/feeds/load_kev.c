@@ -78,9 +78,7 @@ feeds_load_kev(const char *path, List **results, MemoryContext cxt)
 
 	feeds_set_current("kev", path);
 	r = feeds_new_result(cxt, "kev", path);
-	if (feed_file_sha256(path, r->sha256, NULL, &err) < 0)
-		feeds_raise(&err);
-	doc = kev_open_file(path, &err);
+	doc = kev_open_file(path, r->sha256, &err);
 	if (doc == NULL)
 		feeds_raise(&err);
 	PG_TRY();

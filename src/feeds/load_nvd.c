@@ -257,9 +257,6 @@ nvd_load_file(const char *path, List **results, MemoryContext cxt)
 	ld.path = path;
 	upsert_only = (strcmp(ld.feed, "modified") == 0 || strcmp(ld.feed, "recent") == 0);
 	r = feeds_new_result(cxt, name, path);
-	/* a plain file's sha256 is the one the stream computes anyway: no second pass over 175 MB */
-	if (feed_path_has_suffix(path, ".gz") && feed_file_sha256(path, r->sha256, NULL, &err) < 0)
-		feeds_raise(&err);
 
 	loadcxt = AllocSetContextCreate(CurrentMemoryContext, "infracast NVD load", ALLOCSET_DEFAULT_SIZES);
 	cvecxt = AllocSetContextCreate(loadcxt, "infracast NVD CVE", ALLOCSET_DEFAULT_SIZES);
@@ -340,10 +337,8 @@ nvd_load_file(const char *path, List **results, MemoryContext cxt)
 		feed_inserter_end(ld.cve_ins);
 		feed_inserter_end(ld.cpe_ins);
 
-		if (!nvd_is_gzip(s))
-			nvd_content_sha256(s, r->sha256);
-		else if (r->sha256[0] == '\0' && feed_file_sha256(path, r->sha256, NULL, &err) < 0)
-			feeds_raise(&err);	/* gzip data under a name without .gz */
+		/* the digest of the bytes this load read, not of a second read of the path */
+		nvd_file_sha256(s, r->sha256);
 		r->rows = nvd_cves(s);
 		if (nvd_version(s))
 			r->version = MemoryContextStrdup(cxt, nvd_version(s));

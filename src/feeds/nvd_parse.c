@@ -158,6 +158,7 @@ struct NvdStream
 	char		timestamp[64];
 	char		meta_sha256[65];
 	char		content_sha256[65];
+	char		file_sha256[65];
 };
 
 static void nvd_start_thread(NvdStream *s);
@@ -1158,21 +1159,15 @@ nvd_read_item(JsonPull *j, NvdRaw *r)
 static int
 nvd_finish(NvdStream *s, FeedError *err)
 {
-	char		tail;
-	long		got;
-
 	if (nvd_peek(s, true, err) != -1)
 	{
 		if (err->kind == FEED_OK)
 			feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\" has data after the end of the JSON document", s->path);
 		return -1;
 	}
-	/* drain, so that a damaged gzip trailer is noticed and the checksum covers every byte */
-	while ((got = feed_reader_read(s->rd, &tail, 1, err)) > 0)
-		;
-	if (got < 0)
+	/* drains the reader, so that a damaged gzip trailer is noticed and the checksums cover every byte */
+	if (feed_reader_finish(s->rd, s->content_sha256, s->file_sha256, err) < 0)
 		return -1;
-	feed_reader_content_sha256(s->rd, s->content_sha256);
 	if (s->has_meta)
 	{
 		if (strcmp(s->content_sha256, s->meta_sha256) != 0)
@@ -1692,16 +1687,16 @@ nvd_cves(const NvdStream *s)
 	return s->cves;
 }
 
-bool
-nvd_is_gzip(const NvdStream *s)
-{
-	return s->rd != NULL && feed_reader_is_gzip(s->rd);
-}
-
 void
 nvd_content_sha256(NvdStream *s, char hex[65])
 {
 	memcpy(hex, s->content_sha256, 65);
+}
+
+void
+nvd_file_sha256(NvdStream *s, char hex[65])
+{
+	memcpy(hex, s->file_sha256, 65);
 }
 
 void

@@ -195,6 +195,19 @@ expect_error "bundle: no manifest.json" IC201 bundle "SELECT * FROM infracast.lo
 mkb "$W/bad4"; cp "$FX/epss_bad_columns.csv" "$W/bad4/epss/epss_scores-2025-x-x.csv"
 sed -i "s/$(sha256sum "$W/bundle/epss/epss_scores-2025-x-x.csv" | cut -d' ' -f1)/$(sha256sum "$W/bad4/epss/epss_scores-2025-x-x.csv" | cut -d' ' -f1)/" "$W/bad4/manifest.json"
 expect_error "bundle: a corrupt file with a matching checksum" IC203 epss "SELECT * FROM infracast.load_feed_bundle('$W/bad4')"
+# A file rewritten after the checks, while the bundle loads (here by a trigger that fires when the
+# KEV load empties its table, before EPSS is read), with a valid EPSS file: the bundle must fail.
+mkb "$W/bad5"; chmod a+w "$W/bad5/epss/epss_scores-2025-x-x.csv"
+q "CREATE FUNCTION pg_temp_swap_epss() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+     COPY (SELECT 'CVE-2099-0001' AS cve, 0.5 AS epss, 0.9 AS percentile) TO '$W/bad5/epss/epss_scores-2025-x-x.csv' WITH (FORMAT csv, HEADER);
+     RETURN NULL; END \$\$;
+   CREATE TRIGGER swap_epss AFTER DELETE ON infracast.kev FOR EACH STATEMENT EXECUTE FUNCTION pg_temp_swap_epss()" >/dev/null
+out=$(psql -X -At -v VERBOSITY=sqlstate -d "$DB" -c "SELECT * FROM infracast.load_feed_bundle('$W/bad5')" 2>&1)
+grep -q 'ERROR:  IC204' <<<"$out" && ok "bundle: a file changed while the bundle loads fails with IC204" || bad "bundle: a file changed while loading: $out"
+is "bundle: feed_status says which file changed" \
+   "$(q "SELECT state, message LIKE '%epss_scores-2025-x-x.csv\" changed while the bundle was loading%' FROM infracast.feed_status WHERE feed = 'bundle'")" "error|t"
+is "the trigger did rewrite the file (the test saw the race it means to)" "$(head -c 17 "$W/bad5/epss/epss_scores-2025-x-x.csv")" "cve,epss,percenti"
+q "DROP TRIGGER swap_epss ON infracast.kev; DROP FUNCTION pg_temp_swap_epss()" >/dev/null
 is "a failed bundle changes nothing (all or nothing)" "$(before)" "$B1"
 
 # ---- staleness ------------------------------------------------------------------------------------

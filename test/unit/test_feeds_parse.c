@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 static int	failures = 0;
 static int	checks = 0;
 
@@ -684,7 +686,7 @@ static void
 test_real_kev(void)
 {
 	FeedError	err = {0};
-	KevDoc	   *d = kev_open_file(sp("kev/cisagov-kev-data/known_exploited_vulnerabilities.json"), &err);
+	KevDoc	   *d = kev_open_file(sp("kev/cisagov-kev-data/known_exploited_vulnerabilities.json"), NULL, &err);
 	KevEntry	e;
 	int			known = 0;
 
@@ -773,6 +775,161 @@ test_real_nvd(void)
 		  kind == FEED_ERR_COUNT, "duplicate-cpes fixture says totalResults 23075 for 1 CVE: %s", msg);
 }
 
+/* ---- feed_reader: gzip inflated here, and the hash of the bytes as stored --------------------- */
+
+/* One gzip member holding data; its length, or 0 when out is too small. */
+static size_t
+gz_member(const void *data, size_t len, unsigned char *out, size_t cap)
+{
+	z_stream	zs = {0};
+	size_t		n;
+
+	if (deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return 0;
+	zs.next_in = (Bytef *) data;
+	zs.avail_in = (uInt) len;
+	zs.next_out = out;
+	zs.avail_out = (uInt) cap;
+	n = deflate(&zs, Z_FINISH) == Z_STREAM_END ? cap - zs.avail_out : 0;
+	deflateEnd(&zs);
+	return n;
+}
+
+static void
+write_file(const char *path, const void *buf, size_t len)
+{
+	FILE	   *f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(buf, 1, len, f) != len)
+		printf("could not write %s\n", path);
+	if (f)
+		fclose(f);
+}
+
+/*
+ * Reads path to the end in reads of step bytes (or only first bytes, then feed_reader_finish);
+ * fills content and file digests; returns the content length, or -1 with err set.
+ */
+static long
+reader_digests(const char *path, size_t step, size_t first, char content[65], char file[65], FeedError *err)
+{
+	FeedReader *r = feed_reader_open(path, err);
+	char	   *buf = malloc(step);
+	long		total = 0,
+				got;
+
+	if (r == NULL)
+	{
+		free(buf);
+		return -1;
+	}
+	while ((first == 0 || (size_t) total < first) && (got = feed_reader_read(r, buf, step, err)) != 0)
+	{
+		if (got < 0)
+		{
+			total = -1;
+			break;
+		}
+		total += got;
+	}
+	if (total >= 0 && feed_reader_finish(r, content, file, err) < 0)
+		total = -1;
+	if (total >= 0 && feed_reader_read(r, buf, step, err) != 0)
+		total = -2;				/* a read after finish must give nothing */
+	feed_reader_close(r);
+	free(buf);
+	return total;
+}
+
+static void
+test_reader_gzip(void)
+{
+	char		tmpl[] = "/tmp/infracast-gz-XXXXXX";
+	char		path[64],
+				content[65],
+				file[65],
+				want[65],
+				want_file[65];
+	unsigned char *big = malloc(600000),
+			   *gz = malloc(1400000);
+	size_t		n,
+				m;
+	long		len;
+	FeedError	err = {0};
+	uint32_t	x = 12345;
+
+	if (mkdtemp(tmpl) == NULL || big == NULL || gz == NULL)
+	{
+		CHECK(0, "test_reader_gzip: no temporary folder or memory");
+		free(big);
+		free(gz);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/f.gz", tmpl);
+
+	/* two members one after the other are one stream, as gzip -d reads them */
+	n = gz_member("hello\n", 6, gz, 1400000);
+	n += gz_member("world\n", 6, gz + n, 1400000 - n);
+	write_file(path, gz, n);
+	len = reader_digests(path, 4096, 0, content, file, &err);
+	feed_buffer_sha256("hello\nworld\n", 12, want);
+	feed_file_sha256(path, want_file, NULL, &err);
+	CHECK(len == 12 && strcmp(content, want) == 0, "two gzip members: %ld bytes, %s", len, err.msg);
+	CHECK(strcmp(file, want_file) == 0 && strcmp(file, content) != 0,
+		  "the file digest of a .gz is of its compressed bytes: %s vs %s", file, want_file);
+
+	/* bytes after the last member that start no member: ignored, yet hashed */
+	n = gz_member("abc", 3, gz, 1400000);
+	memcpy(gz + n, "TRAILING", 8);
+	write_file(path, gz, n + 8);
+	len = reader_digests(path, 4096, 0, content, file, &err);
+	feed_buffer_sha256("abc", 3, want);
+	feed_file_sha256(path, want_file, NULL, &err);
+	CHECK(len == 3 && strcmp(content, want) == 0 && strcmp(file, want_file) == 0,
+		  "trailing bytes after gzip: %ld bytes, file %s vs %s", len, file, want_file);
+
+	/* a large member (incompressible: several chunks of input), read in odd steps or left unread */
+	for (size_t i = 0; i < 600000; i++)
+	{
+		x = x * 1103515245u + 12345u;
+		big[i] = (unsigned char) (x >> 24);
+	}
+	n = gz_member(big, 600000, gz, 1400000);
+	write_file(path, gz, n);
+	feed_buffer_sha256((const char *) big, 600000, want);
+	feed_file_sha256(path, want_file, NULL, &err);
+	CHECK(reader_digests(path, 1000, 0, content, file, &err) == 600000 && strcmp(content, want) == 0 &&
+		  strcmp(file, want_file) == 0, "600 kB gzip read 1000 bytes at a time: %s", err.msg);
+	len = reader_digests(path, 1000, 3000, content, file, &err);
+	CHECK(len == 3000 && strcmp(content, want) == 0 && strcmp(file, want_file) == 0,
+		  "feed_reader_finish reads what was left: %ld, %s", len, err.msg);
+
+	/* cut short, or damaged: an error, not a short file */
+	write_file(path, gz, n - 4);
+	memset(&err, 0, sizeof(err));
+	CHECK(reader_digests(path, 4096, 0, content, file, &err) == -1 && err.kind == FEED_ERR_GZIP &&
+		  strstr(err.msg, "unexpected end of file") != NULL, "truncated gzip: %s", err.msg);
+	m = gz_member("hello hello hello hello\n", 24, gz, 1400000);
+	gz[m - 6] ^= 0x55;			/* inside the CRC-32 */
+	write_file(path, gz, m);
+	memset(&err, 0, sizeof(err));
+	CHECK(reader_digests(path, 4096, 0, content, file, &err) == -1 && err.kind == FEED_ERR_GZIP,
+		  "gzip with a wrong CRC: %s", err.msg);
+
+	/* a plain file: one digest for both */
+	snprintf(path, sizeof(path), "%s/f.csv", tmpl);
+	write_file(path, "a,b\n1,2\n", 8);
+	feed_file_sha256(path, want_file, NULL, &err);
+	CHECK(reader_digests(path, 3, 0, content, file, &err) == 8 && strcmp(content, want_file) == 0 &&
+		  strcmp(file, want_file) == 0, "plain file digests: %s %s", content, file);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/f.gz", tmpl);
+	unlink(path);
+	rmdir(tmpl);
+	free(big);
+	free(gz);
+}
+
 int
 main(void)
 {
@@ -783,6 +940,7 @@ main(void)
 		s = getenv("IC_SHARED_DATA");
 	snprintf(fixtures, sizeof(fixtures), "%s", f && *f ? f : "test/fixtures");
 	test_cpe();
+	test_reader_gzip();
 	test_json_pull();
 	test_nvd_large_record();
 	test_nvd_record_limit();
