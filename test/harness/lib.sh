@@ -4,6 +4,7 @@
 #   stage_install DIR          a private copy of PostgreSQL 15 with this build of infracast installed in it
 #   cluster_start DIR [CONF]   initdb + start a throwaway cluster as postgres, sockets in DIR/sock
 #   cluster_stop DIR           stop it (safe to call twice)
+#   reload_conf GUC VALUE      pg_reload_conf(), then wait (up to 30 s) until a new session sees VALUE
 #
 # A staged install keeps `make test` off the system's PostgreSQL: several checkouts (or a test and a
 # demo) can run at once, each with its own build. PostgreSQL finds its lib and share folders
@@ -92,4 +93,17 @@ cluster_stop() {
     local dir=$1 bindir=$2
     [ -f "$dir/data/postmaster.pid" ] || return 0
     as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
+}
+
+# pg_reload_conf() only signals the postmaster: a session started right after it may still get the
+# old settings. Waits until a new session shows VALUE for GUC (uses PGHOST/PGPORT; 1 on timeout).
+reload_conf() {
+    local i
+    psql -qXAt -d postgres -c "SELECT pg_reload_conf()" >/dev/null || return 1
+    for i in $(seq 1 300); do
+        [ "$(psql -qXAt -d postgres -c "SHOW $1" 2>/dev/null)" == "$2" ] && return 0
+        sleep 0.1
+    done
+    ic_log "reload_conf: $1 is still not '$2' after 30 s"
+    return 1
 }

@@ -31,7 +31,8 @@ wait_for() {
     is "$1" "$got" "$3"
 }
 
-sleep 2
+for i in $(seq 1 300); do grep -q 'waiting for CREATE EXTENSION infracast' "$D/server.log" && break; sleep 0.1; done
+sleep 1   # long enough for a worker that repeated itself to have done so
 grep -q 'waiting for CREATE EXTENSION infracast in database "postgres"' "$D/server.log" \
     && ok "the worker waits quietly for CREATE EXTENSION" || bad "no waiting message in the log"
 is "it said so once, not in a loop" "$(grep -c 'waiting for CREATE EXTENSION' "$D/server.log")" "1"
@@ -74,7 +75,7 @@ wait_for "a repaired bundle loads again" "SELECT state || ':' || (SELECT count(*
 
 # SIGTERM: the worker exits cleanly, the server stays up
 q "SELECT pg_terminate_backend($wpid)" >/dev/null
-sleep 1
+for i in $(seq 1 300); do [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE pid = $wpid")" == 0 ] && break; sleep 0.1; done
 is "SIGTERM ends the worker" "$(q "SELECT count(*) FROM pg_stat_activity WHERE pid = $wpid")" "0"
 is "the server is still up" "$(q "SELECT 1")" "1"
 grep -q 'terminating background worker "infracast feed worker" due to administrator command' "$D/server.log" \

@@ -4,11 +4,13 @@
 # development licence they run. Restores the cluster's licence on every exit path.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source test/harness/lib.sh
+orig_file=$(psql -qXAt -d postgres -c "SHOW infracast.license_file")
 limited="$IC_STAGE/license-limited.json"
 sed 's/"features": \[[^]]*\]/"features": ["api"]/; s/"dev-0001"/"dev-limited"/' test/fixtures/license/dev-claims.json \
     | tools/license/infracast-license sign test/fixtures/license/dev.key - -o "$limited" >/dev/null || { echo "could not sign"; exit 1; }
 chmod 644 "$limited"
-restore() { psql -qX -d postgres -c "ALTER SYSTEM RESET infracast.license_file" -c "SELECT pg_reload_conf()" >/dev/null; }
+restore() { psql -qX -d postgres -c "ALTER SYSTEM RESET infracast.license_file" >/dev/null; reload_conf infracast.license_file "$orig_file"; }
 trap restore EXIT
 db=ic_features
 psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
@@ -36,8 +38,8 @@ checks=("SELECT infracast.load_kev('$kev')|feeds"
 fail=0
 for mode in full limited; do
     if [ $mode = limited ]; then
-        psql -qX -d postgres -c "ALTER SYSTEM SET infracast.license_file = '$limited'" -c "SELECT pg_reload_conf()" >/dev/null
-        sleep 1
+        psql -qX -d postgres -c "ALTER SYSTEM SET infracast.license_file = '$limited'" >/dev/null
+        reload_conf infracast.license_file "$limited" || exit 1
         state=$(psql -qXAt -d $db -c "SELECT state || ' ' || array_to_string(features, ',') FROM infracast.license_status()")
         [ "$state" = "valid api" ] || { echo "limited licence not in force: $state"; exit 1; }
     fi

@@ -277,12 +277,12 @@ check "and a file rewritten in place" "L-second L-first " "$out"
 # --- SIGHUP: infracast.license_file pointing elsewhere --------------------------------------------
 install -m 644 "$W/second.json" "$STAGE/elsewhere.json"
 q "ALTER SYSTEM SET infracast.license_file = '$STAGE/elsewhere.json'" >/dev/null
-q "SELECT pg_reload_conf()" >/dev/null; sleep 0.5
+reload_conf infracast.license_file "$STAGE/elsewhere.json"
 check "a reload with another infracast.license_file takes effect" "L-second|$STAGE/elsewhere.json" "$(q "SELECT license_id || '|' || license_file FROM infracast.license_status()")"
-q "ALTER SYSTEM SET infracast.license_file = ''" >/dev/null; q "SELECT pg_reload_conf()" >/dev/null; sleep 0.5
+q "ALTER SYSTEM SET infracast.license_file = ''" >/dev/null; reload_conf infracast.license_file ""
 check "no infracast.license_file: missing" "missing|infracast.license_file is not set" "$(q "SELECT state || '|' || reason FROM infracast.license_status()")"
 check "the features of the last authentic licence stay in force" "{attack_paths,vuln_matching}" "$(q "SELECT features_in_force FROM infracast.license_status()")"
-q "ALTER SYSTEM RESET infracast.license_file" >/dev/null; q "SELECT pg_reload_conf()" >/dev/null; sleep 0.5
+q "ALTER SYSTEM RESET infracast.license_file" >/dev/null; reload_conf infracast.license_file "$LIC"
 check "back to the file" "valid" "$(state)"
 check "the setting is superuser-only" "42501" "$(psql -X -At -d postgres -c "\\set VERBOSITY verbose" -c "SET ROLE regress_lic_writer" -c "SHOW infracast.license_file" 2>&1 | sed -n 's/^ERROR:  \([A-Z0-9]\{5\}\):.*/\1/p')"
 check "and so is the path in license_status()" "valid|" "$(psql -X -At -d postgres -c "SET ROLE regress_lic_writer" -c "SELECT state || '|' || coalesce(license_file, '') FROM infracast.license_status()" | tail -1)"
