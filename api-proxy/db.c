@@ -5,7 +5,7 @@
  * one libpq pipeline, so the whole transaction costs one network round trip:
  *   BEGIN
  *   SELECT set_config('role', $1, true), infracast.set_tenant($2, true),
- *          set_config('request.jwt.claims', $3, true)
+ *          set_config('request.jwt.claims', $3, true), infracast.api_check_token($3::jsonb)
  *   <the generated call or view read>
  *   COMMIT
  * Everything is transaction-local: the next request on the connection starts with the
@@ -20,7 +20,7 @@
 
 static const char setup_sql[] =
 	"SELECT pg_catalog.set_config('role', $1, true), infracast.set_tenant($2, true), "
-	"pg_catalog.set_config('request.jwt.claims', $3, true)";
+	"pg_catalog.set_config('request.jwt.claims', $3, true), infracast.api_check_token($3::jsonb)";
 
 static void
 db_unavailable(DbResult *res, const char *why)

@@ -18,6 +18,8 @@ http_status_for_sqlstate(const char *s, bool authenticated)
 		return 503;				/* connection exception */
 	if (strncmp(s, "09", 2) == 0)
 		return 500;				/* triggered action exception */
+	if (strcmp(s, "28000") == 0)
+		return 401;				/* the token's user is gone or revoked it: log in again */
 	if (strncmp(s, "0L", 2) == 0 || strncmp(s, "0P", 2) == 0 || strncmp(s, "28", 2) == 0)
 		return 403;				/* invalid grantor, role specification, authorization */
 	if (strcmp(s, "2D000") == 0 || strcmp(s, "2F003") == 0 || strcmp(s, "2F004") == 0)

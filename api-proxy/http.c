@@ -110,6 +110,9 @@ send_error(struct MHD_Connection *c, Request *req, int status, const char *code,
 static enum MHD_Result
 send_db_result(struct MHD_Connection *c, Request *req, DbResult *res)
 {
+	/* 401 from the database: the token was revoked (RFC 6750: say so in WWW-Authenticate) */
+	if (res->http_status == 401)
+		return send_json_h(c, req, 401, res->body, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
 	return send_json(c, req, res->http_status, res->body);
 }
 
@@ -146,8 +149,8 @@ authenticate(struct MHD_Connection *c, Request *req, JwtClaims *claims, enum MHD
 static bool
 restricted_allows(const JwtClaims *claims, const char *fn)
 {
-	static const char *const password_change[] = {"change_password", "me", "whoami", NULL};
-	static const char *const mfa_enrollment[] = {"change_password", "mfa_enroll", "mfa_confirm", "me", "whoami", NULL};
+	static const char *const password_change[] = {"change_password", "me", "whoami", "logout", NULL};
+	static const char *const mfa_enrollment[] = {"change_password", "mfa_enroll", "mfa_confirm", "me", "whoami", "logout", NULL};
 	const char *const *allowed;
 
 	if (claims->restricted[0] == '\0')
@@ -271,6 +274,9 @@ token_payload(json_object *user, time_t now, int ttl)
 	json_object_object_add(claims, "tenant_name", json_object_new_string(body_string(user, "tenant")));
 	json_object_object_add(claims, "username", json_object_new_string(body_string(user, "username")));
 	json_object_object_add(claims, "role", json_object_new_string(body_string(user, "role")));
+	/* the user's token generation: raising it in the database revokes this token */
+	json_object_object_get_ex(user, "token_generation", &v);
+	json_object_object_add(claims, "gen", json_object_new_int64(json_object_get_int64(v)));
 	if (body_string(user, "restricted"))
 		json_object_object_add(claims, "restricted", json_object_new_string(body_string(user, "restricted")));
 	json_object_object_add(claims, "iat", json_object_new_int64(now));

@@ -94,6 +94,8 @@ CREATE TABLE infracast.users (
     totp_last_step       bigint  NOT NULL DEFAULT 0,
     created_at           timestamptz NOT NULL DEFAULT pg_catalog.now(),
     password_changed_at  timestamptz,
+    -- Tokens carry the value at login ("gen"); raising it revokes every token issued before.
+    token_generation     bigint  NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, id),
     UNIQUE (tenant_id, username),
     CHECK (NOT totp_enabled OR totp_secret IS NOT NULL)
@@ -116,6 +118,23 @@ GRANT UPDATE (role, password_hash, must_change_password, totp_enabled, totp_secr
               password_changed_at) ON infracast.users TO infracast_admin;
 GRANT DELETE ON infracast.users TO infracast_admin;
 GRANT USAGE ON SEQUENCE infracast.users_id_seq TO infracast_admin;
+
+-- A new password, another role or MFA switched off revoke the user's tokens, whoever makes the
+-- change (the API's functions or a DBA's UPDATE): see infracast.api_check_token().
+CREATE FUNCTION infracast.users_revoke_tokens() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NEW.password_hash IS DISTINCT FROM OLD.password_hash OR NEW.role IS DISTINCT FROM OLD.role
+       OR (OLD.totp_enabled AND NOT NEW.totp_enabled) THEN
+        NEW.token_generation := OLD.token_generation + 1;
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER revoke_tokens BEFORE UPDATE ON infracast.users
+    FOR EACH ROW EXECUTE FUNCTION infracast.users_revoke_tokens();
 
 SELECT pg_catalog.pg_extension_config_dump('infracast.users', '');
 SELECT pg_catalog.pg_extension_config_dump('infracast.users_id_seq', '');
@@ -319,7 +338,7 @@ BEGIN
     DELETE FROM infracast.login_failures WHERE scope = 'user' AND key = v_user_key;
     RETURN pg_catalog.jsonb_build_object(
         'status', 'ok', 'user_id', u.id, 'username', u.username, 'tenant_id', t.id,
-        'tenant', t.name, 'role', u.role,
+        'tenant', t.name, 'role', u.role, 'token_generation', u.token_generation,
         'restricted', CASE
             WHEN u.must_change_password THEN 'password_change'
             WHEN COALESCE((t.settings ->> 'mfa_required')::boolean, false) AND NOT u.totp_enabled
@@ -379,11 +398,41 @@ BEGIN
 END
 $$;
 
+-- Every request's token, checked against the user as they are now (the proxy calls this in the
+-- statement that sets the role, tenant and claims): the user must still exist with the token's
+-- role, and the token's "gen" must be the user's token_generation. 28000 (HTTP 401) otherwise.
+CREATE FUNCTION infracast.api_check_token(p_claims jsonb) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_role name;
+    v_gen  bigint;
+BEGIN
+    IF p_claims ->> 'sub' ~ '^[0-9]{1,18}$' AND p_claims ->> 'tenant' ~ '^[0-9]{1,18}$'
+       AND pg_catalog.jsonb_typeof(p_claims -> 'gen') = 'number' THEN
+        SELECT u.role, u.token_generation INTO v_role, v_gen
+          FROM infracast.users u
+         WHERE u.tenant_id = (p_claims ->> 'tenant')::bigint AND u.id = (p_claims ->> 'sub')::bigint;
+    END IF;
+    IF v_gen IS NULL OR v_role::text IS DISTINCT FROM p_claims ->> 'role'
+       OR (p_claims ->> 'gen')::numeric <> v_gen THEN
+        RAISE EXCEPTION 'this token is no longer valid'
+            USING ERRCODE = '28000',
+                  DETAIL = 'Since it was issued, its user logged out, or was deleted, or their password, role or MFA changed.',
+                  HINT = 'Log in again with POST /api/auth/login.';
+    END IF;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION infracast.api_check_token(jsonb) IS
+    'Refuses (28000) an API token whose user no longer exists, has another role, or has revoked it (logout, new password, role or MFA change); the proxy calls it on every request.';
+
 REVOKE EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text),
     infracast.api_bootstrap(text), infracast.api_ready(), infracast.api_login_wait(text, text, integer, interval),
-    infracast.api_login_failed(text, text, interval) FROM PUBLIC;
+    infracast.api_login_failed(text, text, interval), infracast.api_check_token(jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text), infracast.api_bootstrap(text),
-    infracast.api_ready() TO infracast_authenticator;
+    infracast.api_ready(), infracast.api_check_token(jsonb) TO infracast_authenticator;
 
 -- ---------------------------------------------------------------------------------------------
 -- Self-service: who am I, change my password, enrol in MFA
@@ -453,6 +502,22 @@ END
 $$;
 COMMENT ON FUNCTION infracast_api.change_password(jsonb) IS
     'Changes the caller''s password: {"current_password", "new_password"} (at least 12 characters).';
+
+CREATE FUNCTION infracast_api.logout(args jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    u infracast.users%ROWTYPE;
+BEGIN
+    u := infracast.api_lock_caller();
+    UPDATE infracast.users SET token_generation = token_generation + 1
+     WHERE tenant_id = u.tenant_id AND id = u.id;
+    RETURN '{"status": "logged_out", "hint": "Every token issued to you until now is refused."}'::jsonb;
+END
+$$;
+COMMENT ON FUNCTION infracast_api.logout(jsonb) IS
+    'Logs the caller out everywhere: every token issued to them so far is refused from now on.';
 
 CREATE FUNCTION infracast_api.mfa_enroll(args jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -583,7 +648,7 @@ BEGIN
     RETURN pg_catalog.jsonb_build_object('username', v_username, 'role', v_role);
 END
 $$;
-COMMENT ON FUNCTION infracast_api.set_user_role(jsonb) IS 'Changes a user''s role: {"username", "role"}. Takes effect at the next login.';
+COMMENT ON FUNCTION infracast_api.set_user_role(jsonb) IS 'Changes a user''s role: {"username", "role"}. Their tokens are refused from now on: they log in again.';
 
 CREATE FUNCTION infracast_api.reset_password(args jsonb) RETURNS jsonb
     LANGUAGE plpgsql VOLATILE
@@ -1090,7 +1155,8 @@ GRANT EXECUTE ON FUNCTION infracast.api_openapi() TO infracast_authenticator;
 -- ---------------------------------------------------------------------------------------------
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA infracast_api FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast_api.whoami(jsonb), infracast_api.me(jsonb),
-    infracast_api.change_password(jsonb), infracast_api.mfa_enroll(jsonb), infracast_api.mfa_confirm(jsonb)
+    infracast_api.change_password(jsonb), infracast_api.mfa_enroll(jsonb), infracast_api.mfa_confirm(jsonb),
+    infracast_api.logout(jsonb)
     TO infracast_reader;
 GRANT EXECUTE ON FUNCTION infracast_api.import_graph(jsonb), infracast_api.delete_node(jsonb)
     TO infracast_analyst;

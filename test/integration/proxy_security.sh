@@ -45,8 +45,8 @@ check "responses carry security headers" eval 'grep -qi "^X-Content-Type-Options
 
 # --- tokens ----------------------------------------------------------------------------------------
 now=$(date +%s)
-claims() { printf '{"sub":"%s","tenant":%s,"tenant_name":"px_a","username":"rea","role":"%s","iat":%s,"exp":%s}' \
-    "$REA_ID" "${4:-$A_TENANT}" "${3:-infracast_reader}" "$1" "$2"; }
+claims() { printf '{"sub":"%s","tenant":%s,"tenant_name":"px_a","username":"rea","role":"%s","iat":%s,"exp":%s,"gen":%s}' \
+    "$REA_ID" "${4:-$A_TENANT}" "${3:-infracast_reader}" "$1" "$2" "${5:-0}"; }
 
 px_req GET /api/nodes
 check "no token -> 401" eval 'status_is 401 && is_error_body && grep -qi "^WWW-Authenticate: Bearer" <<<"$PX_HEADERS"'
@@ -72,6 +72,12 @@ px_req GET /api/nodes "" "$(px_jwt "$(claims "$now" $((now + 600)) postgres)")"
 check "a token naming a non-API role -> 401" status_is 401
 px_req GET /api/nodes "" "garbage.token.here"
 check "garbage token -> 401" status_is 401
+px_req GET /api/nodes "" "$(px_jwt "$(claims "$now" $((now + 600)) infracast_reader "$A_TENANT" 1)")"
+check "a correctly signed token of another generation -> 401" eval 'status_is 401 && body_has "\"28000\"" && grep -qi "^WWW-Authenticate: Bearer error=\"invalid_token\"" <<<"$PX_HEADERS"'
+px_req GET /api/nodes "" "$(px_jwt "$(claims "$now" $((now + 600)) infracast_analyst)")"
+check "a correctly signed token with a role the user no longer has -> 401" eval 'status_is 401 && body_has "\"28000\""'
+px_req GET /api/nodes "" "$(px_jwt "$(claims "$now" $((now + 600)) | sed 's/,"gen":0//')")"
+check "a correctly signed token without a generation -> 401" eval 'status_is 401 && body_has "\"28000\""'
 
 # --- login, roles ----------------------------------------------------------------------------------
 check "reader logs in" px_login px_a rea "rea passphrase 1"
@@ -216,6 +222,64 @@ next=$(px_psql -c "SELECT infracast.totp_code(totp_secret, now() + interval '30 
 check "a fresh code logs in" px_login px_a mfa "mfa passphrase 1" "$next"
 px_login px_a mfa "mfa passphrase 1" "$next"
 check "the same code again is refused as a replay (401 IC502)" eval 'status_is 401 && body_has "IC502"'
+
+# --- revocation: logout, password, role, MFA, deletion ---------------------------------------------
+px_psql <<'SQL' >/dev/null
+BEGIN;
+SELECT infracast.set_tenant('px_a');
+INSERT INTO infracast.users (username, role, password_hash, must_change_password) VALUES
+    ('rev1', 'infracast_reader', infracast.password_hash('rev1 passphrase'), false),
+    ('rev2', 'infracast_analyst', infracast.password_hash('rev2 passphrase'), false),
+    ('rev3', 'infracast_reader', infracast.password_hash('rev3 passphrase'), false),
+    ('rev4', 'infracast_reader', infracast.password_hash('rev4 passphrase'), false);
+COMMIT;
+SQL
+check "admin logs in" px_login px_a alice "alice passphrase"
+ADMIN=$PX_TOKEN
+check "rev1 logs in twice (two devices)" eval 'px_login px_a rev1 "rev1 passphrase" && R1A=$PX_TOKEN && px_login px_a rev1 "rev1 passphrase" && R1B=$PX_TOKEN'
+px_req POST /api/rpc/logout '{}' "$R1A"
+check "logout answers 200" eval 'status_is 200 && body_has "logged_out"'
+px_req GET /api/nodes "" "$R1A"
+check "after logout the token is refused (401 28000)" eval 'status_is 401 && body_has "\"28000\""'
+px_req GET /api/nodes "" "$R1B"
+check "... and so is the user's other token" status_is 401
+check "a new login works after logout" eval 'px_login px_a rev1 "rev1 passphrase" && px_req GET /api/nodes "" "$PX_TOKEN" && status_is 200'
+check "rev2 logs in" px_login px_a rev2 "rev2 passphrase"
+R2=$PX_TOKEN
+px_req POST /api/rpc/set_user_role '{"username":"rev2","role":"infracast_reader"}' "$ADMIN"
+check "an admin demotes rev2" status_is 200
+px_req POST /api/rpc/import_graph '{"graph":{"nodes":[{"id":"rev","kinds":["host"]}]}}' "$R2"
+check "the demoted user's analyst token is refused (401)" eval 'status_is 401 && body_has "\"28000\""'
+check "rev3 logs in" px_login px_a rev3 "rev3 passphrase"
+R3=$PX_TOKEN
+px_req POST /api/rpc/reset_password '{"username":"rev3","password":"temporary passphrase"}' "$ADMIN"
+check "an admin resets rev3's password" status_is 200
+px_req GET /api/nodes "" "$R3"
+check "the token from before the reset is refused (401)" status_is 401
+check "rev4 logs in" px_login px_a rev4 "rev4 passphrase"
+R4=$PX_TOKEN
+px_req POST /api/rpc/change_password '{"current_password":"rev4 passphrase","new_password":"rev4 newer passphrase"}' "$R4"
+check "rev4 changes the password" status_is 200
+px_req GET /api/nodes "" "$R4"
+check "the token used to change the password is refused afterwards (401)" status_is 401
+check "the new password logs in" eval 'px_login px_a rev4 "rev4 newer passphrase" && R4=$PX_TOKEN'
+px_req POST /api/rpc/delete_user '{"username":"rev4"}' "$ADMIN"
+check "an admin deletes rev4" status_is 200
+px_req GET /api/nodes "" "$R4"
+check "a deleted user's token is refused (401)" eval 'status_is 401 && body_has "\"28000\""'
+px_psql -c "UPDATE infracast.users SET totp_last_step = 0 WHERE username = 'mfa'" >/dev/null   # the codes above are spent
+check "mfa logs in with a code" px_login px_a mfa "mfa passphrase 1" \
+    "$(px_psql -c "SELECT infracast.totp_code(totp_secret) FROM infracast.users WHERE username = 'mfa'")"
+MFA=$PX_TOKEN
+px_req POST /api/rpc/reset_mfa '{"username":"mfa"}' "$ADMIN"
+check "an admin turns mfa's TOTP off" status_is 200
+px_req GET /api/nodes "" "$MFA"
+check "the token from before MFA was reset is refused (401)" status_is 401
+px_req GET /api/nodes "" "$ADMIN"
+check "the admin's own token is untouched" status_is 200
+px_psql -c "UPDATE infracast.users SET role = 'infracast_analyst' WHERE username = 'alice'" >/dev/null
+px_req GET /api/nodes "" "$ADMIN"
+check "a role changed by a DBA in SQL revokes too" status_is 401
 
 px_stop
 px_finish
