@@ -22,15 +22,24 @@ static const char setup_sql[] =
 	"SELECT pg_catalog.set_config('role', $1, true), infracast.set_tenant($2, true), "
 	"pg_catalog.set_config('request.jwt.claims', $3, true), infracast.api_check_token($3::jsonb)";
 
+/*
+ * The database could not be reached or gave no answer. Callers without a token (login, readiness,
+ * OpenAPI) are not told libpq's text, which can name hosts, sockets and roles: only the log is.
+ */
 static void
-db_unavailable(DbResult *res, const char *why)
+db_unavailable(DbResult *res, const char *why, bool authenticated)
 {
 	log_error("database unavailable: %s", why);
 	res->http_status = 503;
-	res->body = error_json("IC516", "the database is unavailable", why,
+	res->body = error_json("IC516", "the database is unavailable", authenticated ? why : NULL,
 						   "Retry later; if it persists, check that PostgreSQL is up and VULCAN_DB_URL.");
 }
 
+/*
+ * A statement failed. With a token the caller gets PostgreSQL's message, detail and hint (they
+ * describe the caller's own request); without one, only the SQLSTATE and a generic message, and
+ * the full text goes to the log.
+ */
 void
 db_result_from_error(const PGresult *r, bool authenticated, DbResult *res)
 {
@@ -38,6 +47,13 @@ db_result_from_error(const PGresult *r, bool authenticated, DbResult *res)
 	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 
 	res->http_status = http_status_for_sqlstate(state, authenticated);
+	if (!authenticated)
+	{
+		res->body = error_json(state ? state : "XX000", "the database could not answer this request", NULL,
+							   "The proxy's log has the details.");
+		log_warn("database error %s: %s", state ? state : "?", msg ? msg : PQresultErrorMessage(r));
+		return;
+	}
 	res->body = error_json(state ? state : "XX000", msg ? msg : PQresultErrorMessage(r),
 						   PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL),
 						   PQresultErrorField(r, PG_DIAG_MESSAGE_HINT));
@@ -100,7 +116,7 @@ db_pipeline(PoolConn *pc, const JwtClaims *claims, const BuiltQuery *q, DbResult
 		!PQpipelineSync(pc->conn))
 	{
 		*retryable = PQstatus(pc->conn) != CONNECTION_OK;
-		db_unavailable(res, PQerrorMessage(pc->conn));
+		db_unavailable(res, PQerrorMessage(pc->conn), true);
 		PQexitPipelineMode(pc->conn);
 		return;
 	}
@@ -148,14 +164,14 @@ db_pipeline(PoolConn *pc, const JwtClaims *claims, const BuiltQuery *q, DbResult
 	if (!synced)
 	{
 		*retryable = answers == 0;
-		db_unavailable(res, PQerrorMessage(pc->conn));
+		db_unavailable(res, PQerrorMessage(pc->conn), true);
 	}
 	else if (first_error)
 		db_result_from_error(first_error, true, res);
 	else if (call_result)
 		db_result_body(call_result, res);
 	else
-		db_unavailable(res, "the call returned no result");
+		db_unavailable(res, "the call returned no result", true);
 
 	if (synced && PQtransactionStatus(pc->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(pc->conn, "ROLLBACK"));
@@ -175,7 +191,7 @@ db_run_as_user(Pool *pool, const JwtClaims *claims, const BuiltQuery *q, DbResul
 		memset(res, 0, sizeof(*res));
 		if (!pool_acquire(pool, &pc, why, sizeof(why)))
 		{
-			db_unavailable(res, why);
+			db_unavailable(res, why, true);
 			return;
 		}
 		db_pipeline(&pc, claims, q, res, &retryable);
@@ -202,7 +218,7 @@ db_run_as_authenticator(Pool *pool, const char *sql, int nparams, const char *co
 		memset(res, 0, sizeof(*res));
 		if (!pool_acquire(pool, &pc, why, sizeof(why)))
 		{
-			db_unavailable(res, why);
+			db_unavailable(res, why, false);
 			return;
 		}
 		r = PQexecParams(pc.conn, sql, nparams, NULL, params, NULL, NULL, 0);
@@ -212,7 +228,7 @@ db_run_as_authenticator(Pool *pool, const char *sql, int nparams, const char *co
 		{
 			/* No SQLSTATE: libpq found the connection dead, the server never ran the statement. */
 			retryable = db_connection_lost(r);
-			db_unavailable(res, PQerrorMessage(pc.conn));
+			db_unavailable(res, PQerrorMessage(pc.conn), false);
 		}
 		else
 			db_result_from_error(r, false, res);

@@ -41,6 +41,15 @@ px_req GET /readyz
 check "readyz answers 200 with the database ok" eval 'status_is 200 && body_has "\"database\": \"ok\""'
 px_req GET /api/openapi.json
 check "openapi.json lists rpc and views" eval 'status_is 200 && body_has "\"/rpc/import_graph\"" && body_has "\"/nodes\""'
+px_psql -c "REVOKE EXECUTE ON FUNCTION infracast.api_ready(), infracast.api_login(text, text, text, text, text) FROM infracast_authenticator" >/dev/null
+px_req GET /readyz
+check "readyz on a database error: 503, SQLSTATE, no PostgreSQL text" eval 'status_is 503 && body_has "\"42501\"" && body_lacks "permission denied" && body_lacks "api_ready"'
+px_login px_a rea "rea passphrase 1"
+check "login on a database error: SQLSTATE only, no PostgreSQL text" eval 'body_has "\"42501\"" && body_lacks "permission denied" && body_lacks "api_login"'
+check "the proxy's log has PostgreSQL's text" grep -q "permission denied for function api_login" "$PX_LOG"
+px_psql -c "GRANT EXECUTE ON FUNCTION infracast.api_ready(), infracast.api_login(text, text, text, text, text) TO infracast_authenticator" >/dev/null
+px_req GET /readyz
+check "readyz is back once the grant is" status_is 200
 check "responses carry security headers" eval 'grep -qi "^X-Content-Type-Options: nosniff" <<<"$PX_HEADERS" && grep -qi "^Cache-Control: no-store" <<<"$PX_HEADERS"'
 
 # --- tokens ----------------------------------------------------------------------------------------
