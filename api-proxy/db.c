@@ -47,6 +47,7 @@ db_result_from_error(const PGresult *r, bool authenticated, DbResult *res)
 	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 
 	res->http_status = http_status_for_sqlstate(state, authenticated);
+	snprintf(res->sqlstate, sizeof(res->sqlstate), "%s", state ? state : "");
 	if (!authenticated)
 	{
 		res->body = error_json(state ? state : "XX000", "the database could not answer this request", NULL,

@@ -378,6 +378,29 @@ route_login(struct MHD_Connection *c, Request *req)
 	return ret;
 }
 
+/*
+ * A self-service function refused the user's password (28P01). Its transaction was rolled back
+ * with the error, so the failure is counted here, in one of its own, with the failed logins.
+ */
+static void
+record_password_failure(const JwtClaims *claims, struct MHD_Connection *c)
+{
+	static const char sql[] = "SELECT infracast.api_password_check_failed($1::jsonb, $2)";
+	char		client[INET6_ADDRSTRLEN];
+	const char *params[2];
+	DbResult	res;
+
+	client_address(c, client, sizeof(client));
+	params[0] = claims->json;
+	params[1] = client;
+	db_run_as_authenticator(http_pool, sql, 2, params, &res);
+	if (res.http_status != 200)
+		log_warn("could not record a wrong password of user %s from %s", claims->sub, client);
+	else
+		log_info("wrong password from user %s (tenant %lld) at %s", claims->sub, (long long) claims->tenant, client);
+	free(res.body);
+}
+
 static enum MHD_Result
 route_rpc(struct MHD_Connection *c, Request *req, const char *fn, const JwtClaims *claims)
 {
@@ -408,6 +431,8 @@ route_rpc(struct MHD_Connection *c, Request *req, const char *fn, const JwtClaim
 	db_run_as_user(http_pool, claims, &q, &res);
 	query_free(&q);
 	catalog_object_free(&obj);
+	if (strcmp(res.sqlstate, "28P01") == 0)
+		record_password_failure(claims, c);
 	return send_db_result(c, req, &res);
 }
 

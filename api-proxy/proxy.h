@@ -173,6 +173,7 @@ typedef struct DbResult
 {
 	int			http_status;
 	char	   *body;				/* malloc'd JSON text */
+	char		sqlstate[6];		/* of a database error, else "" */
 } DbResult;
 
 /* One request's transaction as the caller; result body is the JSON of the call. */

@@ -193,25 +193,62 @@ ROLLBACK;
 BEGIN;
 SELECT infracast.set_tenant('regress_wrap_a', true) > 0 AS set,
        pg_catalog.set_config('request.jwt.claims', '{"sub": "1"}', true) IS NOT NULL AS set;
-SELECT infracast_api.mfa_enroll('{}');
+SELECT infracast_api.mfa_enroll('{"password": "rea new passphrase"}');
 ROLLBACK;
 RESET SESSION AUTHORIZATION;
 DELETE FROM infracast.tenant_roles WHERE role_name = 'regress_wrap_direct';
 DROP ROLE regress_wrap_direct;
 SET ROLE infracast_authenticator;
 
+-- MFA enrolment asks for the password again: none, or a wrong one, is refused and sets no secret.
+BEGIN;
+SELECT pg_temp.as_user('infracast_reader', 'regress_wrap_a', 'rea') IS NULL AS ok;
+SELECT infracast_api.mfa_enroll('{}');
+ROLLBACK;
+BEGIN;
+SELECT pg_temp.as_user('infracast_reader', 'regress_wrap_a', 'rea') IS NULL AS ok;
+SELECT infracast_api.mfa_enroll('{"password": "rea passphrase 1"}');
+ROLLBACK;
 -- MFA enrolment: a secret and an otpauth URI; confirm with a wrong code, then nothing pending twice.
 BEGIN;
 SELECT pg_temp.as_user('infracast_reader', 'regress_wrap_a', 'rea') IS NULL AS ok;
 SELECT r ->> 'secret' ~ '^[A-Z2-7]{32}$' AS base32_secret,
        r ->> 'otpauth_uri' LIKE 'otpauth://totp/Infracast:regress_wrap_a%2Frea?secret=%&issuer=Infracast%' AS uri
-  FROM (SELECT infracast_api.mfa_enroll('{}') AS r) s;
+  FROM (SELECT infracast_api.mfa_enroll('{"password": "rea new passphrase"}') AS r) s;
 SELECT infracast_api.mfa_confirm('{"code": "000000"}');
 ROLLBACK;
 BEGIN;
 SELECT pg_temp.as_user('infracast_reader', 'regress_wrap_a', 'rea') IS NULL AS ok;
 SELECT infracast_api.mfa_confirm('{"code": "123456"}');
 ROLLBACK;
+
+-- The token check the proxy runs on every request: "gen" must be the user's token_generation.
+-- rea changed the password above (generation 1 now); logout raises it again.
+RESET ROLE;
+CREATE FUNCTION pg_temp.rea_claims(p_gen integer, p_role text DEFAULT 'infracast_reader') RETURNS jsonb
+    LANGUAGE sql SECURITY DEFINER AS $$
+    SELECT pg_catalog.jsonb_build_object('sub', u.id::text, 'tenant', u.tenant_id, 'role', p_role, 'gen', p_gen)
+      FROM infracast.users u JOIN infracast.tenants t ON t.id = u.tenant_id
+     WHERE t.name = 'regress_wrap_a' AND u.username = 'rea'
+$$;
+SET ROLE infracast_authenticator;
+SELECT infracast.api_check_token(pg_temp.rea_claims(1)) AS current_generation_ok;
+SELECT infracast.api_check_token(pg_temp.rea_claims(0));
+SELECT infracast.api_check_token(pg_temp.rea_claims(1, 'infracast_admin'));
+SELECT infracast.api_check_token(pg_temp.rea_claims(1) - 'gen');
+SELECT infracast.api_check_token(pg_temp.rea_claims(1) || '{"sub": "999999"}');
+BEGIN;
+SELECT pg_temp.as_user('infracast_reader', 'regress_wrap_a', 'rea') IS NULL AS ok;
+SELECT infracast_api.logout('{}') ->> 'status' AS status;
+COMMIT;
+SELECT infracast.api_check_token(pg_temp.rea_claims(1));
+SELECT infracast.api_check_token(pg_temp.rea_claims(2)) AS after_logout_ok;
+-- Only the proxy's database login may call it.
+RESET ROLE;
+SET ROLE infracast_reader;
+SELECT infracast.api_check_token('{}');
+RESET ROLE;
+SET ROLE infracast_authenticator;
 
 -- Admin deletes a user, but not itself.
 BEGIN;

@@ -425,14 +425,37 @@ BEGIN
     RETURN true;
 END
 $$;
+-- A wrong password given to change_password or mfa_enroll (SQLSTATE 28P01): the proxy records it
+-- here, in a transaction of its own, as a failed login of the token's user from that client.
+CREATE FUNCTION infracast.api_password_check_failed(p_claims jsonb, p_client text) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_key text;
+BEGIN
+    IF p_claims ->> 'sub' !~ '^[0-9]{1,18}$' OR p_claims ->> 'tenant' !~ '^[0-9]{1,18}$' THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.lower(t.name) || '/' || pg_catalog.lower(u.username) INTO v_key
+      FROM infracast.users u JOIN infracast.tenants t ON t.id = u.tenant_id
+     WHERE u.tenant_id = (p_claims ->> 'tenant')::bigint AND u.id = (p_claims ->> 'sub')::bigint;
+    IF v_key IS NOT NULL THEN
+        PERFORM infracast.api_login_failed(v_key, COALESCE(NULLIF(p_client, ''), 'unknown'), '15 minutes');
+    END IF;
+END
+$$;
+
 COMMENT ON FUNCTION infracast.api_check_token(jsonb) IS
     'Refuses (28000) an API token whose user no longer exists, has another role, or has revoked it (logout, new password, role or MFA change); the proxy calls it on every request.';
 
 REVOKE EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text),
     infracast.api_bootstrap(text), infracast.api_ready(), infracast.api_login_wait(text, text, integer, interval),
-    infracast.api_login_failed(text, text, interval), infracast.api_check_token(jsonb) FROM PUBLIC;
+    infracast.api_login_failed(text, text, interval), infracast.api_check_token(jsonb),
+    infracast.api_password_check_failed(jsonb, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text), infracast.api_bootstrap(text),
-    infracast.api_ready(), infracast.api_check_token(jsonb) TO infracast_authenticator;
+    infracast.api_ready(), infracast.api_check_token(jsonb), infracast.api_password_check_failed(jsonb, text)
+    TO infracast_authenticator;
 
 -- ---------------------------------------------------------------------------------------------
 -- Self-service: who am I, change my password, enrol in MFA
@@ -474,6 +497,32 @@ $$;
 COMMENT ON FUNCTION infracast_api.me(jsonb) IS
     'The logged-in user: name, role, tenant, whether the password must be changed and whether MFA is on (GET /api/auth/me).';
 
+-- The logged-in user's password, asked again before a sensitive change (a stolen token alone must
+-- not be enough). Wrong guesses count with the login's: 5 per user in 15 minutes, then IC503
+-- (HTTP 429) until the window ends. The failure itself is recorded by the proxy in a transaction
+-- of its own (infracast.api_password_check_failed), because this one is rolled back by the error.
+CREATE FUNCTION infracast.api_verify_own_password(u infracast.users, p_password text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_wait integer;
+BEGIN
+    SELECT infracast.api_login_wait('user', pg_catalog.lower(t.name) || '/' || pg_catalog.lower(u.username),
+                                     5, '15 minutes')
+      INTO v_wait FROM infracast.tenants t WHERE t.id = u.tenant_id;
+    IF v_wait > 0 THEN
+        RAISE EXCEPTION 'too many wrong passwords: try again in % seconds', v_wait
+            USING ERRCODE = 'IC503', HINT = 'Wrong passwords count with failed logins: 5 per user in 15 minutes.';
+    END IF;
+    IF NOT infracast.password_verify(u.password_hash, COALESCE(p_password, '')) THEN
+        RAISE EXCEPTION 'the current password is wrong'
+            USING ERRCODE = '28P01', HINT = 'Give the password you logged in with.';
+    END IF;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION infracast.api_verify_own_password(infracast.users, text) FROM PUBLIC;
+
 CREATE FUNCTION infracast_api.change_password(args jsonb) RETURNS jsonb
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -484,10 +533,7 @@ DECLARE
     u         infracast.users%ROWTYPE;
 BEGIN
     u := infracast.api_lock_caller();
-    IF NOT infracast.password_verify(u.password_hash, v_current) THEN
-        RAISE EXCEPTION 'the current password is wrong'
-            USING ERRCODE = '28P01', HINT = 'Give the password you logged in with.';
-    END IF;
+    PERFORM infracast.api_verify_own_password(u, v_current);
     IF v_new = v_current THEN
         RAISE EXCEPTION 'the new password must differ from the current one'
             USING ERRCODE = '22023', HINT = 'Choose a new passphrase.';
@@ -497,7 +543,7 @@ BEGIN
        SET password_hash = infracast.password_hash(v_new), must_change_password = false,
            password_changed_at = pg_catalog.now()
      WHERE tenant_id = u.tenant_id AND id = u.id;
-    RETURN '{"status": "changed", "hint": "Log in again to get a token without restrictions."}'::jsonb;
+    RETURN '{"status": "changed", "hint": "Log in again with the new password: tokens issued before are refused."}'::jsonb;
 END
 $$;
 COMMENT ON FUNCTION infracast_api.change_password(jsonb) IS
@@ -524,12 +570,14 @@ CREATE FUNCTION infracast_api.mfa_enroll(args jsonb DEFAULT '{}'::jsonb) RETURNS
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_password text := infracast.api_arg(args, 'password');
     u        infracast.users%ROWTYPE;
     v_tenant text;
     v_secret bytea := infracast.totp_new_secret();
     v_b32    text := infracast.base32_encode(v_secret);
 BEGIN
     u := infracast.api_lock_caller();
+    PERFORM infracast.api_verify_own_password(u, v_password);
     IF u.totp_enabled THEN
         RAISE EXCEPTION 'MFA is already enabled for "%"', u.username
             USING ERRCODE = '22023', HINT = 'An admin can reset it with POST /api/rpc/reset_mfa.';
@@ -544,7 +592,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION infracast_api.mfa_enroll(jsonb) IS
-    'Starts TOTP enrolment for the caller: returns a new secret (base32) and an otpauth:// URI for an authenticator app; mfa_confirm turns it on.';
+    'Starts TOTP enrolment for the caller: {"password"} (asked again); returns a new secret (base32) and an otpauth:// URI for an authenticator app; mfa_confirm turns it on.';
 
 CREATE FUNCTION infracast_api.mfa_confirm(args jsonb) RETURNS jsonb
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER

@@ -221,6 +221,12 @@ check "the new password logs in without restriction" eval 'px_login px_a fresh "
 check "mfa user logs in" px_login px_a mfa "mfa passphrase 1"
 MFA=$PX_TOKEN
 px_req POST /api/rpc/mfa_enroll '{}' "$MFA"
+check "enrolment without the password is refused (400)" eval 'status_is 400 && body_has "22023" && body_has "password"'
+px_req POST /api/rpc/mfa_enroll '{"password":"not the passphrase"}' "$MFA"
+check "enrolment with a wrong password is refused (403 28P01)" eval 'status_is 403 && body_has "\"28P01\""'
+check "... and sets no secret" eval '[ "$(px_psql -c "SELECT totp_secret IS NULL FROM infracast.users WHERE username = '"'mfa'"'")" = t ]'
+check "... and counts as a failed login" eval '[ "$(px_psql -c "SELECT failures FROM infracast.login_failures WHERE scope = '"'user'"' AND key = '"'px_a/mfa'"'")" = 1 ]'
+px_req POST /api/rpc/mfa_enroll '{"password":"mfa passphrase 1"}' "$MFA"
 check "enrolment returns an otpauth URI" eval 'status_is 200 && body_has "otpauth://totp/"'
 code=$(px_psql -c "SELECT infracast.totp_code(totp_secret) FROM infracast.users WHERE username = 'mfa'")
 px_req POST /api/rpc/mfa_confirm "{\"code\":\"$code\"}" "$MFA"
@@ -231,6 +237,19 @@ next=$(px_psql -c "SELECT infracast.totp_code(totp_secret, now() + interval '30 
 check "a fresh code logs in" px_login px_a mfa "mfa passphrase 1" "$next"
 px_login px_a mfa "mfa passphrase 1" "$next"
 check "the same code again is refused as a replay (401 IC502)" eval 'status_is 401 && body_has "IC502"'
+
+# --- a stolen token cannot guess the password: wrong ones count with failed logins ----------------
+check "bob2 logs in" eval 'px_psql -c "SELECT infracast.set_tenant('"'px_a'"'); INSERT INTO infracast.users (username, role, password_hash, must_change_password) VALUES ('"'bob2'"', '"'infracast_reader'"', infracast.password_hash('"'bob2 passphrase'"'), false)" >/dev/null && px_login px_a bob2 "bob2 passphrase"'
+BOB2=$PX_TOKEN
+for i in 1 2 3 4 5; do
+    px_req POST /api/rpc/change_password "{\"current_password\":\"guess $i\",\"new_password\":\"whatever new passphrase\"}" "$BOB2"
+    check "wrong current password $i -> 403 28P01" eval 'status_is 403 && body_has "\"28P01\""'
+done
+px_req POST /api/rpc/change_password '{"current_password":"bob2 passphrase","new_password":"whatever new passphrase"}' "$BOB2"
+check "after 5 wrong passwords even the right one is refused (429 IC503)" eval 'status_is 429 && body_has "\"IC503\""'
+px_login px_a bob2 "bob2 passphrase"
+check "... and so is a login of that user (429)" status_is 429
+check "the proxy logged the wrong passwords" grep -q "wrong password from user" "$PX_LOG"
 
 # --- revocation: logout, password, role, MFA, deletion ---------------------------------------------
 px_psql <<'SQL' >/dev/null
