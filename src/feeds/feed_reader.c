@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -85,13 +86,23 @@ struct FeedReader
 	char	   *path;
 	int			fd;
 	bool		gzip;
-	/* gzip: the compressed input, its hash, and where in the stream the reader is */
+	/*
+	 * gzip: the compressed input and the inflated output, each in chunks of READER_CHUNK filled
+	 * as far as they go. The caller is served from zout; because the chunks do not depend on how
+	 * much the caller asks for, nor on how read() splits the file, a damaged stream fails after
+	 * the same content whoever reads it.
+	 */
 	z_stream	zs;
 	bool		zs_ready;
 	unsigned char *zin;
+	unsigned char *zout;
+	size_t		zout_len;
+	size_t		zout_pos;
 	bool		in_eof;			/* read() returned 0 */
 	bool		member_done;	/* inflate finished a gzip member */
 	bool		trailing;		/* bytes after the last member: hashed, not inflated */
+	bool		z_end;			/* no more content */
+	FeedError	z_error;		/* reported once zout is used up */
 	FeedHash	file_hash;		/* gzip only: a plain file's bytes are its content */
 	FeedHash	hash;			/* the content */
 	uint64_t	bytes;
@@ -142,19 +153,43 @@ hex_digest(const unsigned char *d, char hex[65])
 	hex[64] = '\0';
 }
 
+/*
+ * Opens a feed file for reading: a regular file only (a FIFO would block the backend, a directory
+ * or device is no feed). O_NONBLOCK keeps open() itself from waiting on a FIFO; it is cleared again
+ * (it means nothing for a regular file anyway). -1 with err set on failure.
+ */
+static int
+feed_open_regular(const char *path, FeedError *err)
+{
+	struct stat st;
+	int			fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+	{
+		feed_error_set(err, FEED_ERR_IO, "could not open \"%s\": %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+	{
+		feed_error_set(err, FEED_ERR_IO, "could not read \"%s\": it is not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	(void) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 FeedReader *
 feed_reader_open(const char *path, FeedError *err)
 {
 	FeedReader *r;
 	unsigned char magic[2];
 	ssize_t		n;
-	int			fd = open(path, O_RDONLY);
+	int			fd = feed_open_regular(path, err);
+	int			zrc;
 
 	if (fd < 0)
-	{
-		feed_error_set(err, FEED_ERR_IO, "could not open \"%s\": %s", path, strerror(errno));
 		return NULL;
-	}
 	/* read() may return fewer bytes than asked for (a signal, a FUSE or network file system) */
 	for (n = 0; n < 2;)
 	{
@@ -184,7 +219,7 @@ feed_reader_open(const char *path, FeedError *err)
 	}
 	if (lseek(fd, 0, SEEK_SET) != 0)
 	{
-		feed_error_set(err, FEED_ERR_IO, "could not read \"%s\": it is not a regular file (%s)", path, strerror(errno));
+		feed_error_set(err, FEED_ERR_IO, "could not read \"%s\": %s", path, strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -209,10 +244,20 @@ feed_reader_open(const char *path, FeedError *err)
 		r->gzip = true;
 		feed_hash_init(&r->file_hash);
 		r->zin = malloc(READER_CHUNK);
-		/* 16 + MAX_WBITS: a gzip header and trailer (CRC-32 and length) around the deflate data */
-		if (r->zin == NULL || inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK)
+		r->zout = malloc(READER_CHUNK);
+		if (r->zin == NULL || r->zout == NULL)
 		{
-			feed_error_set(err, FEED_ERR_IO, "could not start inflating \"%s\": out of memory", path);
+			feed_error_set(err, FEED_ERR_IO, "out of memory");
+			feed_reader_close(r);
+			return NULL;
+		}
+		/* 16 + MAX_WBITS: a gzip header and trailer (CRC-32 and length) around the deflate data */
+		zrc = inflateInit2(&r->zs, 16 + MAX_WBITS);
+		if (zrc != Z_OK)
+		{
+			feed_error_set(err, zrc == Z_MEM_ERROR ? FEED_ERR_IO : FEED_ERR_GZIP,
+						   "could not start inflating \"%s\": %s", path,
+						   zrc == Z_MEM_ERROR ? "out of memory" : "zlib refused (version or parameters)");
 			feed_reader_close(r);
 			return NULL;
 		}
@@ -227,102 +272,154 @@ feed_reader_open(const char *path, FeedError *err)
 	return r;
 }
 
-/* The next chunk of compressed input into zs, hashed as it is read; -1 on error. */
+/*
+ * More compressed input: what is left in zin moves to its start and read() fills the rest, until
+ * the chunk is full or the file ends. Each byte is hashed once, as it is read. -1 on error.
+ */
 static int
 gz_fill(FeedReader *r, FeedError *err)
 {
-	ssize_t		got;
+	size_t		have = r->zs.avail_in;
 
-	do
-		got = read(r->fd, r->zin, READER_CHUNK);
-	while (got < 0 && errno == EINTR);
-	if (got < 0)
+	if (have > 0 && r->zs.next_in != r->zin)
+		memmove(r->zin, r->zs.next_in, have);
+	while (have < READER_CHUNK && !r->in_eof)
 	{
-		feed_error_set(err, FEED_ERR_IO, "could not read \"%s\": %s", r->path, strerror(errno));
-		return -1;
+		ssize_t		got = read(r->fd, r->zin + have, READER_CHUNK - have);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+		{
+			feed_error_set(err, FEED_ERR_IO, "could not read \"%s\": %s", r->path, strerror(errno));
+			return -1;
+		}
+		if (got == 0)
+			r->in_eof = true;
+		else
+		{
+			feed_hash_update(&r->file_hash, r->zin + have, (size_t) got);
+			have += (size_t) got;
+		}
 	}
-	if (got == 0)
-		r->in_eof = true;
-	else
-		feed_hash_update(&r->file_hash, r->zin, (size_t) got);
 	r->zs.next_in = r->zin;
-	r->zs.avail_in = (uInt) got;
+	r->zs.avail_in = (uInt) have;
 	return 0;
 }
 
-static long
-gz_corrupt(FeedReader *r, const char *why, FeedError *err)
+static void
+gz_corrupt(FeedReader *r, const char *why)
 {
-	feed_error_set(err, FEED_ERR_GZIP, "gzip data in \"%s\" is corrupt or truncated after %llu bytes: %s",
+	feed_error_set(&r->z_error, FEED_ERR_GZIP, "gzip data in \"%s\" is corrupt or truncated after %llu bytes: %s",
 				   r->path, (unsigned long long) r->bytes, why ? why : "unknown zlib error");
-	return -1;
 }
 
 /*
- * Inflated content, as gzread() gives it: members written one after another are one stream, and
- * bytes after the last member that do not start another one are ignored (as gzip -d does), though
- * they still count in the file's hash. A stream that ends inside a member is an error.
+ * Inflates the next chunk of content into zout. Members written one after another are one stream,
+ * and bytes after the last member that do not start another one (1f 8b) are ignored, as gzip -d
+ * does, though they count in the file's hash. A stream that ends inside a member is an error. On
+ * an error the chunk being inflated is dropped and the error is kept for the caller; -1 only for
+ * a failed read().
  */
-static long
-gz_read(FeedReader *r, char *buf, size_t n, FeedError *err)
+static int
+gz_produce(FeedReader *r, FeedError *err)
 {
-	if (n > UINT_MAX)
-		n = UINT_MAX;
-	for (;;)
+	r->zout_len = 0;
+	r->zout_pos = 0;
+	while (r->zout_len < READER_CHUNK)
 	{
 		int			rc;
-		size_t		produced;
 
-		if (r->zs.avail_in == 0 && !r->in_eof && gz_fill(r, err) < 0)
+		/* a new member needs its two magic bytes in view; anything else wants input when empty */
+		if ((r->zs.avail_in == 0 || (r->member_done && r->zs.avail_in < 2)) && !r->in_eof &&
+			gz_fill(r, err) < 0)
 			return -1;
 		if (r->trailing)
 		{
 			r->zs.avail_in = 0;
 			if (r->in_eof)
+			{
+				r->z_end = true;
 				return 0;
+			}
 			continue;
 		}
 		if (r->member_done)
 		{
-			if (r->zs.avail_in == 0)
+			if (r->zs.avail_in == 0 && r->in_eof)
 			{
-				if (r->in_eof)
+				r->z_end = true;
+				return 0;
+			}
+			if (r->zs.avail_in >= 2 && r->zs.next_in[0] == 0x1f && r->zs.next_in[1] == 0x8b)
+			{
+				if (inflateReset(&r->zs) != Z_OK)
+				{
+					gz_corrupt(r, r->zs.msg);
+					r->zout_len = 0;
 					return 0;
-				continue;
+				}
+				r->member_done = false;
 			}
-			if (r->zs.next_in[0] != 0x1f)
-			{
+			else
 				r->trailing = true;
-				continue;
-			}
-			if (inflateReset(&r->zs) != Z_OK)
-				return gz_corrupt(r, r->zs.msg, err);
-			r->member_done = false;
+			continue;
 		}
 		if (r->zs.avail_in == 0 && r->in_eof)
-			return gz_corrupt(r, "unexpected end of file", err);
-		r->zs.next_out = (Bytef *) buf;
-		r->zs.avail_out = (uInt) n;
+		{
+			gz_corrupt(r, "unexpected end of file");
+			r->zout_len = 0;
+			return 0;
+		}
+		r->zs.next_out = r->zout + r->zout_len;
+		r->zs.avail_out = (uInt) (READER_CHUNK - r->zout_len);
 		rc = inflate(&r->zs, Z_NO_FLUSH);
-		produced = n - r->zs.avail_out;
+		r->zout_len = READER_CHUNK - r->zs.avail_out;
 		if (rc == Z_STREAM_END)
 			r->member_done = true;
-		else if (rc == Z_BUF_ERROR)
-		{
-			/* no progress: only "needs more input" is expected here */
-			if (r->zs.avail_in != 0)
-				return gz_corrupt(r, r->zs.msg, err);
-		}
+		else if (rc == Z_BUF_ERROR && r->zs.avail_in == 0)
+			continue;			/* it needs more input */
 		else if (rc == Z_MEM_ERROR)
 		{
-			feed_error_set(err, FEED_ERR_IO, "out of memory inflating \"%s\"", r->path);
-			return -1;
+			feed_error_set(&r->z_error, FEED_ERR_IO, "out of memory inflating \"%s\"", r->path);
+			r->zout_len = 0;
+			return 0;
 		}
 		else if (rc != Z_OK)
-			return gz_corrupt(r, r->zs.msg ? r->zs.msg : (rc == Z_NEED_DICT ? "needs a preset dictionary" : NULL), err);
-		if (produced > 0)
-			return (long) produced;
+		{
+			gz_corrupt(r, r->zs.msg ? r->zs.msg : (rc == Z_NEED_DICT ? "needs a preset dictionary" : NULL));
+			r->zout_len = 0;
+			return 0;
+		}
 	}
+	return 0;
+}
+
+/* Inflated content out of zout, producing the next chunk when it is used up. */
+static long
+gz_read(FeedReader *r, char *buf, size_t n, FeedError *err)
+{
+	size_t		take;
+
+	while (r->zout_pos == r->zout_len)
+	{
+		if (r->z_error.kind != FEED_OK)
+		{
+			if (err)
+				*err = r->z_error;
+			return -1;
+		}
+		if (r->z_end)
+			return 0;
+		if (gz_produce(r, err) < 0)
+			return -1;
+	}
+	take = r->zout_len - r->zout_pos;
+	if (take > n)
+		take = n;
+	memcpy(buf, r->zout + r->zout_pos, take);
+	r->zout_pos += take;
+	return (long) take;
 }
 
 long
@@ -330,7 +427,7 @@ feed_reader_read(FeedReader *r, char *buf, size_t n, FeedError *err)
 {
 	long		got;
 
-	if (r->finished)
+	if (r->finished || n == 0)
 		return 0;
 	if (r->gzip)
 	{
@@ -496,6 +593,7 @@ feed_reader_close(FeedReader *r)
 	if (r->gzip)
 		feed_hash_release(&r->file_hash);
 	free(r->zin);
+	free(r->zout);
 	free(r->buf);
 	free(r->line);
 	free(r->path);
@@ -523,13 +621,10 @@ feed_file_sha256(const char *path, char hex[65], uint64_t *size, FeedError *err)
 	char	   *buf;
 	ssize_t		n;
 	uint64_t	total = 0;
-	int			fd = open(path, O_RDONLY);
+	int			fd = feed_open_regular(path, err);
 
 	if (fd < 0)
-	{
-		feed_error_set(err, FEED_ERR_IO, "could not open \"%s\": %s", path, strerror(errno));
 		return -1;
-	}
 	buf = malloc(READER_CHUNK);
 	if (buf == NULL)
 	{

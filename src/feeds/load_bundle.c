@@ -21,19 +21,27 @@ bundle_load_feed(const char *dir, const Manifest *m, const char *feed, FeedLoadF
 	for (int i = 0; i < m->nfiles; i++)
 	{
 		const FeedResult *loaded;
+		int			before;
 
 		if (strcmp(m->files[i].feed, feed) != 0)
 			continue;
+		before = list_length(*results);
 		fn(psprintf("%s/%s", dir, m->files[i].path), results, cxt);
-		loaded = (const FeedResult *) llast(*results);
-		if (strcmp(loaded->sha256, m->files[i].sha256) != 0)
+		/* one file, one result: a folder put in a file's place would load every file in it */
+		loaded = (*results != NIL && list_length(*results) == before + 1) ? (const FeedResult *) llast(*results) : NULL;
+		if (loaded == NULL || strcmp(loaded->sha256, m->files[i].sha256) != 0)
 		{
 			FeedError	err = {0};
 
 			feeds_set_current("bundle", dir);
-			feed_error_set(&err, FEED_ERR_CHECKSUM,
-						   "feed bundle \"%s\": \"%s\" changed while the bundle was loading: its sha256 was %s when it was verified, %s when it was loaded",
-						   dir, m->files[i].path, m->files[i].sha256, loaded->sha256);
+			if (loaded == NULL)
+				feed_error_set(&err, FEED_ERR_CHECKSUM,
+							   "feed bundle \"%s\": \"%s\" changed while the bundle was loading: it is no longer one file",
+							   dir, m->files[i].path);
+			else
+				feed_error_set(&err, FEED_ERR_CHECKSUM,
+							   "feed bundle \"%s\": \"%s\" changed while the bundle was loading: its sha256 was %s when it was verified, %s when it was loaded",
+							   dir, m->files[i].path, m->files[i].sha256, loaded->sha256);
 			feeds_raise(&err);
 		}
 	}

@@ -208,6 +208,19 @@ is "bundle: feed_status says which file changed" \
    "$(q "SELECT state, message LIKE '%epss_scores-2025-x-x.csv\" changed while the bundle was loading%' FROM infracast.feed_status WHERE feed = 'bundle'")" "error|t"
 is "the trigger did rewrite the file (the test saw the race it means to)" "$(head -c 17 "$W/bad5/epss/epss_scores-2025-x-x.csv")" "cve,epss,percenti"
 q "DROP TRIGGER swap_epss ON infracast.kev; DROP FUNCTION pg_temp_swap_epss()" >/dev/null
+# A file replaced by a folder holding the original file and another NVD file (the original sorts
+# last, so the last result alone would still match): the bundle must fail too.
+mkb "$W/bad6"; chmod a+w "$W/bad6/nvd"
+q "CREATE FUNCTION pg_temp_swap_nvd() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+     COPY (SELECT 1) TO PROGRAM 'f=$W/bad6/nvd/nvdcve-2003.json.gz; rm -f \$f && mkdir \$f && cp $N/nvdcve-2002.json.gz $N/nvdcve-2003.json.gz \$f/';
+     RETURN NULL; END \$\$;
+   CREATE TRIGGER swap_nvd AFTER DELETE ON infracast.feodo FOR EACH STATEMENT EXECUTE FUNCTION pg_temp_swap_nvd()" >/dev/null
+out=$(psql -X -At -v VERBOSITY=sqlstate -d "$DB" -c "SELECT * FROM infracast.load_feed_bundle('$W/bad6')" 2>&1)
+grep -q 'ERROR:  IC204' <<<"$out" && ok "bundle: a file replaced by a folder while the bundle loads fails with IC204" || bad "bundle: a file replaced by a folder: $out"
+is "bundle: feed_status says it is no longer one file" \
+   "$(q "SELECT state, message LIKE '%nvdcve-2003.json.gz\" changed while the bundle was loading: it is no longer one file%' FROM infracast.feed_status WHERE feed = 'bundle'")" "error|t"
+is "the trigger did put a folder there" "$([ -d "$W/bad6/nvd/nvdcve-2003.json.gz" ] && echo folder)" "folder"
+q "DROP TRIGGER swap_nvd ON infracast.feodo; DROP FUNCTION pg_temp_swap_nvd()" >/dev/null
 is "a failed bundle changes nothing (all or nothing)" "$(before)" "$B1"
 
 # ---- staleness ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -915,6 +916,56 @@ test_reader_gzip(void)
 	memset(&err, 0, sizeof(err));
 	CHECK(reader_digests(path, 4096, 0, content, file, &err) == -1 && err.kind == FEED_ERR_GZIP,
 		  "gzip with a wrong CRC: %s", err.msg);
+
+	/* bytes after a member that start with 1f but not 1f 8b: trailing, not a new member */
+	n = gz_member("abc", 3, gz, 1400000);
+	memcpy(gz + n, "\x1f\x00\x00", 3);
+	write_file(path, gz, n + 3);
+	CHECK(reader_digests(path, 4096, 0, content, file, &err) == 3, "member + 1f 00 00 is read as the member: %s", err.msg);
+	write_file(path, gz, n + 1);
+	CHECK(reader_digests(path, 4096, 0, content, file, &err) == 3, "member + a lone 1f is read as the member: %s", err.msg);
+
+	/* a damaged stream fails after the same content however it is read */
+	n = gz_member(big, 600000, gz, 1400000);
+	gz[n / 2] ^= 0x40;
+	write_file(path, gz, n);
+	{
+		FeedError	e1 = {0},
+					e2 = {0};
+		long		l1 = reader_digests(path, 1, 0, content, file, &e1),
+					l2 = reader_digests(path, 65536, 0, content, file, &e2);
+
+		CHECK(l1 == -1 && l2 == -1 && e1.kind == FEED_ERR_GZIP && strcmp(e1.msg, e2.msg) == 0,
+			  "damaged gzip, 1-byte and 64 kB reads: \"%s\" vs \"%s\"", e1.msg, e2.msg);
+	}
+
+	/* a read of 0 bytes is no error */
+	{
+		FeedReader *r = feed_reader_open(path, &err);
+		char		c;
+
+		CHECK(r != NULL && feed_reader_read(r, &c, 0, &err) == 0, "a 0-byte read gives 0");
+		feed_reader_close(r);
+	}
+
+	/* only regular files: a folder, or a FIFO (which must not block) */
+	memset(&err, 0, sizeof(err));
+	CHECK(feed_reader_open(tmpl, &err) == NULL && err.kind == FEED_ERR_IO && strstr(err.msg, "not a regular file") != NULL,
+		  "a folder is refused: %s", err.msg);
+	snprintf(path, sizeof(path), "%s/fifo", tmpl);
+	if (mkfifo(path, 0600) == 0)
+	{
+		memset(&err, 0, sizeof(err));
+		CHECK(feed_reader_open(path, &err) == NULL && strstr(err.msg, "not a regular file") != NULL,
+			  "a FIFO is refused without waiting for a writer: %s", err.msg);
+		memset(&err, 0, sizeof(err));
+		CHECK(feed_file_sha256(path, want, NULL, &err) < 0 && strstr(err.msg, "not a regular file") != NULL,
+			  "feed_file_sha256 refuses a FIFO: %s", err.msg);
+		unlink(path);
+	}
+	else
+		CHECK(0, "mkfifo failed");
+	snprintf(path, sizeof(path), "%s/f.gz", tmpl);
 
 	/* a plain file: one digest for both */
 	snprintf(path, sizeof(path), "%s/f.csv", tmpl);
