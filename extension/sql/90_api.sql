@@ -150,8 +150,6 @@ CREATE TABLE infracast.login_failures (
 );
 COMMENT ON TABLE infracast.login_failures IS
     'Failed API logins per user and per client address (rate limiting; see infracast.api_login).';
--- Expired windows are deleted a few at a time by api_login_failed, oldest first.
-CREATE INDEX login_failures_window_start ON infracast.login_failures (window_start);
 ALTER TABLE infracast.login_failures ENABLE ROW LEVEL SECURITY;
 ALTER TABLE infracast.login_failures FORCE ROW LEVEL SECURITY;
 
@@ -285,13 +283,7 @@ AS $$
     ON CONFLICT (scope, key) DO UPDATE
        SET failures = CASE WHEN f.window_start + p_window <= pg_catalog.now() THEN 1 ELSE f.failures + 1 END,
            window_start = CASE WHEN f.window_start + p_window <= pg_catalog.now() THEN pg_catalog.now()
-                               ELSE f.window_start END;
-    -- Names and addresses tried once and never again must not pile up: each failure removes up to
-    -- 100 expired windows, so the table holds about what the last window brought.
-    DELETE FROM infracast.login_failures
-     WHERE (scope, key) IN (SELECT scope, key FROM infracast.login_failures
-                             WHERE window_start <= pg_catalog.now() - p_window
-                             ORDER BY window_start LIMIT 100);
+                               ELSE f.window_start END
 $$;
 
 CREATE FUNCTION infracast.api_login(p_tenant text, p_username text, p_password text, p_totp text,
@@ -311,12 +303,6 @@ DECLARE
     t            infracast.tenants%ROWTYPE;
     u            infracast.users%ROWTYPE;
 BEGIN
-    -- Logins of one user, and from one address, take turns (user first, then address: one order,
-    -- so no deadlock): parallel guesses cannot all pass the check before any failure is counted.
-    -- The failures each one records are committed before the next one reads them. Lock classes:
-    -- 'ICLU' (user) and 'ICLC' (client address) in ASCII.
-    PERFORM pg_catalog.pg_advisory_xact_lock(1229147221, pg_catalog.hashtext(v_user_key));
-    PERFORM pg_catalog.pg_advisory_xact_lock(1229147203, pg_catalog.hashtext(v_client));
     v_wait := GREATEST(infracast.api_login_wait('user', v_user_key, c_user_max, c_window),
                        infracast.api_login_wait('client', v_client, c_client_max, c_window));
     IF v_wait > 0 THEN
