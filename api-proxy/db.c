@@ -52,7 +52,8 @@ db_result_from_error(const PGresult *r, bool authenticated, DbResult *res)
 	{
 		res->body = error_json(state ? state : "XX000", "the database could not answer this request", NULL,
 							   "The proxy's log has the details.");
-		log_warn("database error %s: %s", state ? state : "?", msg ? msg : PQresultErrorMessage(r));
+		/* error level: at start-up (first-boot seeding) this line is the only one with the cause */
+		log_error("database error %s: %s", state ? state : "?", msg ? msg : PQresultErrorMessage(r));
 		return;
 	}
 	res->body = error_json(state ? state : "XX000", msg ? msg : PQresultErrorMessage(r),

@@ -388,7 +388,9 @@ BEGIN
             EXECUTE 'SELECT pg_catalog.jsonb_build_object(''state'', s.state, ''expires_at'', s.expires_at) '
                     'FROM infracast.license_status() s' INTO v_licence;
         EXCEPTION WHEN OTHERS THEN
-            v_licence := pg_catalog.jsonb_build_object('state', 'error', 'error', SQLERRM);
+            -- the caller has no token: the SQLSTATE only; the text goes to the server log
+            RAISE LOG 'infracast.api_ready: license_status() failed: % (%)', SQLERRM, SQLSTATE;
+            v_licence := pg_catalog.jsonb_build_object('state', 'error', 'sqlstate', SQLSTATE);
         END;
     END IF;
     RETURN pg_catalog.jsonb_build_object(
@@ -419,7 +421,7 @@ BEGIN
        OR (p_claims ->> 'gen')::numeric <> v_gen THEN
         RAISE EXCEPTION 'this token is no longer valid'
             USING ERRCODE = '28000',
-                  DETAIL = 'Since it was issued, its user logged out, or was deleted, or their password, role or MFA changed.',
+                  DETAIL = 'Since it was issued, its user logged out, or was deleted, or their password, role changed, or MFA was turned off.',
                   HINT = 'Log in again with POST /api/auth/login.';
     END IF;
     RETURN true;
@@ -447,7 +449,7 @@ END
 $$;
 
 COMMENT ON FUNCTION infracast.api_check_token(jsonb) IS
-    'Refuses (28000) an API token whose user no longer exists, has another role, or has revoked it (logout, new password, role or MFA change); the proxy calls it on every request.';
+    'Refuses (28000) an API token whose user no longer exists, has another role, or has revoked it (logout, new password, role change, MFA turned off); the proxy calls it on every request.';
 
 REVOKE EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text),
     infracast.api_bootstrap(text), infracast.api_ready(), infracast.api_login_wait(text, text, integer, interval),
