@@ -17,8 +17,9 @@ start) ;;
 esac
 
 ensure_packages
-KEV_REAL="$IC_ROOT/../shared/data/feeds/kev/cisagov-kev-data/known_exploited_vulnerabilities.json"
-[ -f "$KEV_REAL" ] && export INFRACAST_KEV_SEED="$KEV_REAL"
+# Built with the real KEV catalogue carried in test/data as the embedded seed.
+KEV_REAL="$(restore_test_data)/feeds/kev/cisagov-kev-data/known_exploited_vulnerabilities.json" || exit 1
+export INFRACAST_KEV_SEED="$KEV_REAL"
 make -s all
 mkdir -p "$DEMO"; chmod 755 "$DEMO"
 if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$DEMO"; then

@@ -1,11 +1,11 @@
--- SNAP p2p-Gnutella04 (../shared/data/graphs/p2p-Gnutella04.txt, ids shifted to 1..10876): the
+-- SNAP p2p-Gnutella04 (test/data/graphs/p2p-Gnutella04.txt, ids shifted to 1..10876): the
 -- published figures in SOURCES.md are the oracle.
 \set VERBOSITY terse
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
 RESET client_min_messages;
-\getenv shared INFRACAST_SHARED_DATA
-\set gnutella :shared '/graphs/p2p-Gnutella04.txt'
+\getenv data INFRACAST_TEST_DATA
+\set gnutella :data '/graphs/p2p-Gnutella04.txt'
 CREATE TEMP TABLE gnutella (u bigint, v bigint);
 COPY gnutella FROM :'gnutella' WITH (FORMAT text, DELIMITER E'\t');
 SELECT count(*) AS edges, count(DISTINCT u) AS sources FROM gnutella;

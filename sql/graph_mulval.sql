@@ -1,4 +1,4 @@
--- MulVAL's 3-host example (../shared/data/graphs/mulval_3host/input.P) as a hand-built graph:
+-- MulVAL's 3-host example (risksense/mulval testcases/3host/input.P) as a hand-built graph:
 --   hacl(internet, webServer, tcp, 80) + vulExists(webServer, 'CAN-2002-0392', httpd), remote
 --     -> internet can exploit webServer;
 --   hacl(webServer, _, _, _) + vulExists(fileServer, vulID, mountd), remote -> webServer can

@@ -1,11 +1,11 @@
--- The pgRouting sample graph (../shared/data/graphs/pgrouting_sample): attack_paths must give the
+-- The pgRouting sample graph (test/data/graphs/pgrouting_sample): attack_paths must give the
 -- published pgr_dijkstra answers row for row, and agree with pgr_dijkstra run here (the oracle).
 \set VERBOSITY terse
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
 RESET client_min_messages;
-\getenv shared INFRACAST_SHARED_DATA
-\set edges_csv :shared '/graphs/pgrouting_sample/edges.csv'
+\getenv data INFRACAST_TEST_DATA
+\set edges_csv :data '/graphs/pgrouting_sample/edges.csv'
 CREATE EXTENSION IF NOT EXISTS pgrouting CASCADE;
 SET client_min_messages = warning;
 

@@ -4,7 +4,7 @@
 #  EPSS  a generated 340,000-row file (FIRST's shape: comment line, some scores as 7e-05):
 #        infracast.load_epss() vs a plain COPY of the same rows into a table of the same definition,
 #        both into empty tables; median of 3 runs each, alternating. Target: ratio <= 1.5.
-#  NVD   a generated NVD 2.0 file of >= 150 MB (real records from ../shared/data replicated under new
+#  NVD   a generated NVD 2.0 file of >= 150 MB (real records from test/data replicated under new
 #        ids): load time, CVEs/s (target >= 20,000) and the backend's peak private memory above
 #        its memory at rest (target < 64 MB), sampled from /proc/<pid>/status every 20 ms (RssAnon;
 #        VmHWM also counts shared buffers the backend touched, so it is shown but not the measure).
@@ -13,9 +13,8 @@ set -uo pipefail
 source "$(dirname "$0")/../harness/lib.sh"
 cd "$IC_ROOT"
 OUT=docs/benchmarks/feeds.md
-SHARED=${IC_SHARED_DATA:-$IC_ROOT/../shared/data}
-NVDSRC="$SHARED/feeds/nvd/teundeclercq-nvd-mirror"
-if [ ! -d "$NVDSRC" ]; then echo "../shared/data is ABSENT: the NVD benchmark needs its real records" >&2; exit 1; fi
+DATA=${IC_TEST_DATA:-$(restore_test_data)} || exit 1
+NVDSRC="$DATA/feeds/nvd/teundeclercq-nvd-mirror"
 W=$(mktemp -d "${IC_STAGE:-/tmp}/bench_feeds.XXXXXX"); chmod 755 "$W"
 trap 'rm -rf "$W"' EXIT
 DB=bench_feeds

@@ -5,8 +5,9 @@ set -uo pipefail
 source "$(dirname "$0")/../harness/lib.sh"
 cd "$IC_ROOT"
 ensure_packages || exit 1
-KEV_REAL="$IC_ROOT/../shared/data/feeds/kev/cisagov-kev-data/known_exploited_vulnerabilities.json"
-[ -f "$KEV_REAL" ] && export INFRACAST_KEV_SEED="$KEV_REAL"
+# Built with the real KEV catalogue carried in test/data as the embedded seed.
+KEV_REAL="$(restore_test_data)/feeds/kev/cisagov-kev-data/known_exploited_vulnerabilities.json" || exit 1
+export INFRACAST_KEV_SEED="$KEV_REAL"
 make -s all || exit 1
 IC_STAGE=$(mktemp -d /tmp/infracast-bench.XXXXXX); export IC_STAGE
 IC_BINDIR=$(stage_install "$IC_STAGE") || exit 1; export IC_BINDIR

@@ -43,9 +43,8 @@ n=$(stat -c %s "$min")
 for ((i = 0; i < n; i++)); do head -c $i "$min" > "$out/gen-trunc-$i.json"; done
 
 # records cut from the real files
-shared=${IC_SHARED_DATA:-}
-[ -z "$shared" ] && [ -d "$here/../../../shared/data" ] && shared="$here/../../../shared/data"
-[ -z "$shared" ] && [ -d /work/shared/data ] && shared=/work/shared/data
+shared=${IC_TEST_DATA:-}
+[ -z "$shared" ] && shared=$(source "$here/../harness/lib.sh" && restore_test_data)
 if [ -n "$shared" ] && command -v python3 >/dev/null; then
 	python3 - "$shared/feeds/nvd" "$out" <<'PY'
 import glob, gzip, json, os, sys
@@ -74,6 +73,6 @@ for f in sorted(glob.glob(os.path.join(src, '*', '*.json*'))):
 print('fuzz seeds: %d records cut from the real NVD files' % n)
 PY
 else
-	echo "fuzz seeds: no real NVD files (../shared/data) or no python3: hand-written seeds only"
+	echo "fuzz seeds: no real NVD files (test/data) or no python3: hand-written seeds only"
 fi
 echo "fuzz seeds: $(ls "$out" | wc -l) files in $out"

@@ -5,6 +5,7 @@
 #   cluster_start DIR [CONF]   initdb + start a throwaway cluster as postgres, sockets in DIR/sock
 #   cluster_stop DIR           stop it (safe to call twice)
 #   reload_conf GUC VALUE      pg_reload_conf(), then wait (up to 30 s) until a new session sees VALUE
+#   restore_test_data          test/data's real files under their original names, checked; prints the folder
 #
 # A staged install keeps `make test` off the system's PostgreSQL: several checkouts (or a test and a
 # demo) can run at once, each with its own build. PostgreSQL finds its lib and share folders
@@ -106,4 +107,32 @@ reload_conf() {
     done
     ic_log "reload_conf: $1 is still not '$2' after 30 s"
     return 1
+}
+
+# The real files in test/data are stored as they came, or gzipped (name + .gz) when they were large;
+# SHA256SUMS names each original with the sha256 of its original bytes (test/data/SOURCES.md).
+# Restores them into test/data/.restored (ignored by git, kept between runs and made again when a sum
+# no longer matches) and prints that folder. Fails, saying which, on a missing, extra or damaged file.
+restore_test_data() {
+    local src="$IC_ROOT/test/data" out="$IC_ROOT/test/data/.restored" sum path f
+    # every carried file is listed: a file added without its sum would go unchecked
+    while read -r f; do
+        f=${f#"$src"/}
+        case "$f" in SOURCES.md|SHA256SUMS|.restored/*) continue ;; esac
+        awk -v a="$f" -v b="${f%.gz}" '$2 == a || $2 == b { found = 1 } END { exit !found }' "$src/SHA256SUMS" \
+            || { ic_log "test/data/$f is not listed in test/data/SHA256SUMS"; return 1; }
+    done < <(find "$src" -type f)
+    if [ -d "$out" ] && (cd "$out" && sha256sum --quiet --strict -c ../SHA256SUMS) >/dev/null 2>&1; then
+        echo "$out"; return 0
+    fi
+    rm -rf "$out"; mkdir -p "$out"
+    while read -r sum path; do
+        mkdir -p "$out/$(dirname "$path")"
+        if [ -f "$src/$path" ]; then cp "$src/$path" "$out/$path"
+        elif [ -f "$src/$path.gz" ]; then gzip -dc "$src/$path.gz" >"$out/$path" || return 1
+        else ic_log "test/data/$path (or $path.gz) is missing"; return 1; fi
+    done <"$src/SHA256SUMS"
+    (cd "$out" && sha256sum --quiet --strict -c ../SHA256SUMS) >&2 \
+        || { ic_log "test/data: a restored file does not match test/data/SHA256SUMS"; return 1; }
+    echo "$out"
 }

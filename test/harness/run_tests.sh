@@ -10,15 +10,20 @@
 #  6. stops the cluster on every exit path and ends with one line "N passed, N failed".
 #
 # Environment for integration tests: PGHOST/PGPORT/PGUSER, IC_STAGE (staged root), IC_BINDIR
-# (its bin folder), IC_SHARED_DATA (a postgres-readable copy of ../shared/data, or empty when
-# ../shared is absent), IC_FIXTURES (a postgres-readable copy of test/fixtures).
+# (its bin folder), IC_TEST_DATA (a postgres-readable copy of the real files in test/data, restored
+# under their original names; or of IC_SHARED_SOURCE when that names a larger corpus of the same
+# layout), IC_FIXTURES (a postgres-readable copy of test/fixtures).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$IC_ROOT"
 
 ensure_packages || exit 1
-# CI builds with the real KEV catalogue as the embedded seed when ../shared is there.
-KEV_REAL="$IC_ROOT/../shared/data/feeds/kev/cisagov-kev-data/known_exploited_vulnerabilities.json"
+# Real-world data: test/data (restored and checked against its SHA256SUMS), or IC_SHARED_SOURCE.
+data_src=${IC_SHARED_SOURCE:-}
+if [ -z "$data_src" ]; then data_src=$(restore_test_data) || { echo "0 passed, 1 failed"; exit 1; }
+elif [ ! -d "$data_src" ]; then ic_log "IC_SHARED_SOURCE=$data_src is not a folder"; echo "0 passed, 1 failed"; exit 1; fi
+# The tests build with the real KEV catalogue as the embedded seed.
+KEV_REAL="$data_src/feeds/kev/cisagov-kev-data/known_exploited_vulnerabilities.json"
 [ -f "$KEV_REAL" ] && export INFRACAST_KEV_SEED="$KEV_REAL"
 make -s all >/tmp/infracast-build.$$ 2>&1 || { cat /tmp/infracast-build.$$; rm -f /tmp/infracast-build.$$; exit 1; }
 if grep -E 'warning:' /tmp/infracast-build.$$; then
@@ -45,22 +50,14 @@ record() { # record NAME STATUS
 IC_BINDIR=$(stage_install "$IC_STAGE") || { echo "0 passed, 1 failed"; exit 1; }
 export IC_BINDIR
 
-# Real-world data: a postgres-readable copy (the checkout may sit under a private folder).
-# ../shared/data beside the checkout (as CI lays it), or IC_SHARED_SOURCE when set.
-shared_src="${IC_SHARED_SOURCE:-$IC_ROOT/../shared/data}"
-IC_SHARED_DATA=""
-if [ -d "$shared_src" ]; then
-    mkdir -p "$IC_STAGE/shared"
-    cp -r "$shared_src/." "$IC_STAGE/shared/"
-    chmod -R a+rX "$IC_STAGE/shared"
-    IC_SHARED_DATA="$IC_STAGE/shared"
-else
-    ic_log "../shared/data is ABSENT: every test that reads real-world data will FAIL and say so"
-fi
-mkdir -p "$IC_STAGE/fixtures"; cp -r test/fixtures/. "$IC_STAGE/fixtures/"; chmod -R a+rX "$IC_STAGE/fixtures"
-export IC_SHARED_DATA IC_FIXTURES="$IC_STAGE/fixtures"
+# A postgres-readable copy of the real-world data and the fixtures (the checkout may sit under a
+# private folder).
+mkdir -p "$IC_STAGE/testdata" "$IC_STAGE/fixtures"
+cp -r "$data_src/." "$IC_STAGE/testdata/"; chmod -R a+rX "$IC_STAGE/testdata"
+cp -r test/fixtures/. "$IC_STAGE/fixtures/"; chmod -R a+rX "$IC_STAGE/fixtures"
+export IC_TEST_DATA="$IC_STAGE/testdata" IC_FIXTURES="$IC_STAGE/fixtures"
 # pg_regress and pgTAP scripts read these with \getenv
-export INFRACAST_SHARED_DATA="${IC_SHARED_DATA:-/nonexistent/shared/data}" INFRACAST_FIXTURES="$IC_FIXTURES"
+export INFRACAST_TEST_DATA="$IC_TEST_DATA" INFRACAST_FIXTURES="$IC_FIXTURES"
 
 # --- C unit tests -------------------------------------------------------------------------------
 if make -s unit-build >"$IC_STAGE/unit-build.log" 2>&1; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Feeds: load every real feed file in ../shared/data/feeds and check counts and chosen records
+# Feeds: load every real feed file in test/data/feeds and check counts and chosen records
 # against the files themselves; then every bad input of issue 4 must fail with its SQLSTATE, leave
 # the data loaded before untouched, and leave a committed 'error' row in infracast.feed_status.
 #
@@ -13,11 +13,11 @@ bad()  { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
 q()    { psql -X -At -v ON_ERROR_STOP=1 -d "$DB" -c "$1"; }
 is()   { if [ "$2" == "$3" ]; then ok "$1"; else bad "$1: got '$2', want '$3'"; fi; }
 
-if [ -z "${IC_SHARED_DATA:-}" ] || [ ! -d "$IC_SHARED_DATA/feeds" ]; then
-    echo "not ok - ../shared/data is ABSENT (IC_SHARED_DATA is empty): the real feed files cannot be loaded"
+if [ -z "${IC_TEST_DATA:-}" ] || [ ! -d "$IC_TEST_DATA/feeds" ]; then
+    echo "not ok - test data is ABSENT (IC_TEST_DATA is empty; run through make test): the real feed files cannot be loaded"
     exit 1
 fi
-S="$IC_SHARED_DATA/feeds"
+S="$IC_TEST_DATA/feeds"
 FX="$IC_FIXTURES/feeds"
 W=$(mktemp -d "${IC_STAGE:-/tmp}/feeds_load.XXXXXX"); chmod 755 "$W"
 trap 'rm -rf "$W"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1' EXIT

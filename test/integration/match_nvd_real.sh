@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Matching a small inventory against the real NVD 2002/2003 feed files (../shared/data/feeds),
+# Matching a small inventory against the real NVD 2002/2003 feed files (test/data/feeds),
 # loaded with infracast.load_nvd, together with the real KEV catalogue.
 #   - old Apache httpd and OpenSSL versions find their known CVEs; patched versions find none;
 #   - CVE-2003-0851 (OpenSSL running on Cisco IOS: an AND configuration) is found on the router that
 #     runs both, and not on the host with OpenSSL alone;
 #   - every node's CVE set equals the one an independent Python evaluator derives from the JSON.
 set -euo pipefail
-if [ -z "${IC_SHARED_DATA:-}" ] || [ ! -d "$IC_SHARED_DATA/feeds/nvd" ]; then
-    echo "ABSENT: ../shared/data (IC_SHARED_DATA is empty): the real NVD files are needed for this test"; exit 1
+if [ -z "${IC_TEST_DATA:-}" ] || [ ! -d "$IC_TEST_DATA/feeds/nvd" ]; then
+    echo "ABSENT: test data (IC_TEST_DATA is empty; run through make test): the real NVD files are needed for this test"; exit 1
 fi
-NVD="$IC_SHARED_DATA/feeds/nvd/teundeclercq-nvd-mirror"
-KEV="$IC_SHARED_DATA/feeds/kev/cisagov-kev-data/known_exploited_vulnerabilities.json"
+NVD="$IC_TEST_DATA/feeds/nvd/teundeclercq-nvd-mirror"
+KEV="$IC_TEST_DATA/feeds/kev/cisagov-kev-data/known_exploited_vulnerabilities.json"
 DB=match_nvd_real
 WORK=$(mktemp -d); chmod 755 "$WORK"
 cleanup() { rm -rf "$WORK"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true; }

@@ -1,8 +1,8 @@
 /*
  * test_feeds_parse.c: unit tests of the plain-C feed readers (no PostgreSQL).
  *
- * Reads the fixtures in test/fixtures/feeds and, when INFRACAST_SHARED_DATA (or IC_SHARED_DATA)
- * names a copy of ../shared/data, every real feed file, checking counts and chosen records against
+ * Reads the fixtures in test/fixtures/feeds and the real feed files that INFRACAST_TEST_DATA (or
+ * IC_TEST_DATA) names (test/data restored by the harness), checking counts and chosen records against
  * the files. Exits non-zero on any failure.
  */
 #include "feeds/feeds_parse.h"
@@ -717,7 +717,7 @@ test_real_epss(void)
 	double		found = -1;
 
 	CHECK(epss_read_all(sp("epss/quay-claircore/data.csv"), &kind, model, NULL, "CVE-1999-0005", &found) == 29 &&
-		  strcmp(model, "v2023.03.01") == 0 && found == 0.91963, "claircore EPSS sample: 29 rows (SOURCES.md says 28; the file has 29)");
+		  strcmp(model, "v2023.03.01") == 0 && found == 0.91963, "claircore EPSS sample: 29 rows (the corpus's SOURCES.md says 28)");
 	CHECK(epss_read_all(sp("epss/aboutcode-vulnerablecode/epss_scores-2025-x-x.csv"), &kind, model, NULL, NULL, NULL) == 27 &&
 		  strcmp(model, "v2025.03.14") == 0, "vulnerablecode EPSS sample: 27 rows");
 }
@@ -734,7 +734,7 @@ test_real_feodo(void)
 	CHECK(feodo_read_all(sp("feodo/kotesh442-kotichowdary/ipblocklist.csv"), &kind, NULL, NULL) == 470, "Feodo 470");
 	CHECK(feodo_read_all(sp("feodo/wizard-projects-abuse.chC2Feeds/ipblocklist.csv"), &kind, NULL, NULL) == 28, "Feodo 28");
 	CHECK(feodo_read_all(sp("feodo/pavankalyankaki-cyberintern_Task04/ipblocklist.csv"), &kind, NULL, NULL) == 1, "Feodo 1");
-	CHECK(feodo_read_all(sp("feodo/cesar214567-PC2_Redes/ipblocklist_aggressive.csv"), &kind, NULL, NULL) == 472, "Feodo aggressive: 472 rows (SOURCES.md says 471)");
+	CHECK(feodo_read_all(sp("feodo/cesar214567-PC2_Redes/ipblocklist_aggressive.csv"), &kind, NULL, NULL) == 472, "Feodo aggressive: 472 rows (the corpus's SOURCES.md says 471)");
 }
 
 static void
@@ -984,11 +984,11 @@ test_reader_gzip(void)
 int
 main(void)
 {
-	const char *s = getenv("INFRACAST_SHARED_DATA");
+	const char *s = getenv("INFRACAST_TEST_DATA");
 	const char *f = getenv("IC_FIXTURES");
 
-	if (s == NULL || *s == '\0' || strncmp(s, "/nonexistent", 12) == 0)
-		s = getenv("IC_SHARED_DATA");
+	if (s == NULL || *s == '\0')
+		s = getenv("IC_TEST_DATA");
 	snprintf(fixtures, sizeof(fixtures), "%s", f && *f ? f : "test/fixtures");
 	test_cpe();
 	test_reader_gzip();
@@ -1003,7 +1003,7 @@ main(void)
 	test_fixtures();
 	if (s == NULL || *s == '\0')
 	{
-		printf("not ok: ../shared/data is ABSENT (INFRACAST_SHARED_DATA / IC_SHARED_DATA unset): the real feed files cannot be checked\n");
+		printf("not ok: the test data is ABSENT (INFRACAST_TEST_DATA / IC_TEST_DATA unset; run through make test): the real feed files cannot be checked\n");
 		failures++;
 	}
 	else
