@@ -1,7 +1,7 @@
 #!/bin/bash
 # Seeds the fuzz_nvd corpus (make fuzz-seeds): the hand-written documents in test/fuzz/seeds, edge
-# cases generated here, and, when the real feed files are at hand (../shared/data, or
-# IC_SHARED_DATA), a few CVE records cut from them. The cut records stay in the corpus folder,
+# cases generated here, and, when the real feed files are at hand (test/data, or
+# IC_TEST_DATA), a few CVE records cut from them. The cut records stay in the corpus folder,
 # which git ignores: copies of the real files are not committed.
 set -euo pipefail
 out=${1:-test/fuzz/corpus}
