@@ -5,7 +5,8 @@
 #   extension/sql/NN_*.sql   -> concatenated, in order, into extension/infracast--$(EXTVERSION).sql
 #   sql/*.sql                -> pg_regress tests (expected/*.out)
 #   test/pgtap/*.sql         -> pgTAP suites run by pg_prove
-#   tools/*/Makefile.inc     -> extra programs (licence tool, proxy) included below
+#   mk/*.mk                  -> each subsystem's extra rules, included below: the proxy, the licence
+#                               tool, C unit tests, the fuzzer (mk/zz_unit.mk last: it collects UNIT_BINS)
 
 PG_CONFIG ?= pg_config
 

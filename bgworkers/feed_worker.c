@@ -1,7 +1,7 @@
 /*
  * feed_worker.c: the feed worker, which keeps the feeds loaded from the files operators carry in.
  *
- * Runs only with shared_preload_libraries (registered in launcher.c). It connects to
+ * Runs only with shared_preload_libraries (registered in registration.c). It connects to
  * infracast.database and, once CREATE EXTENSION infracast has been run there (it waits quietly
  * until then), loads each configured source: the bundle in infracast.feeds_dir, and the files in
  * infracast.kev_file, epss_file, nvd_dir and feodo_file.

@@ -2,10 +2,17 @@
  * license.h: what the other subsystems may use of the licence (PostgreSQL side).
  *
  * The licence is the one place where Infracast says no. Other subsystems call:
- *   license_require_feature("attack_paths")   at the top of each analysis function of their area;
- *   license_require_writable("run discovery")  before anything that adds data or produces documents
- *                                              (discovery runs, feed loads, reports);
- *   license_allows_writes()                    to decide without raising (a worker skipping a run).
+ *   license_require_feature("attack_paths")  at the top of each function of their area; today the
+ *                                            graph's SQL analyses check "attack_paths" and the feed
+ *                                            loaders "feeds"; match_vulnerabilities() checks
+ *                                            "vuln_matching" and "risk_scoring" from SQL, through
+ *                                            infracast.require_feature();
+ *   license_require_writable(action)         before anything that must be refused in a restricted
+ *                                            state; today only infracast.require_valid_license(action)
+ *                                            calls it (adding nodes is refused by the node-count
+ *                                            triggers, through license_check_node_count);
+ *   license_allows_writes()                  to decide without raising (for a future worker that
+ *                                            should skip a run rather than fail; no caller yet).
  * Reads and analyses of existing data never need a valid licence, only the feature: in a restricted
  * state (any state but valid) they keep answering.
  *

@@ -1,5 +1,10 @@
 /*
- * launcher.c: registers Infracast's background workers when the library is preloaded.
+ * registration.c: registers Infracast's static background workers from _PG_init, and only when the
+ * library is in shared_preload_libraries. It launches nothing itself: the postmaster starts each
+ * registered worker. One worker per file in this folder:
+ *   feed_worker.c           the feed worker (registered here)
+ *   feed_status_recorder.c  a one-shot worker, registered dynamically by src/feeds/feed_status.c
+ *                           when a failed load must be recorded in its own transaction
  */
 #include "infracast.h"
 
