@@ -4,6 +4,7 @@
 #   make INFRACAST_LICENSE_PUBKEY=development                              back to the development key
 #   make                                                                   keeps the key of the last build
 #                                                                          (the development key at first)
+#   make INFRACAST_RELEASE=1 ...                                           refuses the development key
 #
 # The key goes into src/license/license_pubkey.h, rewritten only when the key changes, so that switching
 # keys rebuilds license_keys.o (and relinks infracast.so) and nothing else. The key is sticky on purpose:
@@ -21,6 +22,14 @@ else
 LICENSE_PUBKEY_EFFECTIVE := $(strip $(INFRACAST_LICENSE_PUBKEY))
 endif
 LICENSE_TOOL            = tools/license/infracast-license
+
+# A release build must embed the vendor's key: the development key's secret is in this repository,
+# so anyone could sign a licence that such a build accepts.
+ifneq ($(strip $(INFRACAST_RELEASE)),)
+ifeq ($(LICENSE_PUBKEY_EFFECTIVE),$(LICENSE_DEV_PUBKEY))
+$(error INFRACAST_RELEASE is set but this build would embed the development licence key, whose secret key is public; build with INFRACAST_LICENSE_PUBKEY=<base64 vendor public key> (infracast-license keygen prints it))
+endif
+endif
 
 ifneq ($(shell printf '%s' '$(LICENSE_PUBKEY_EFFECTIVE)' | grep -Ec '^[A-Za-z0-9+/_=-]{42,44}$$'),1)
 $(error INFRACAST_LICENSE_PUBKEY must be the base64 of a 32-byte Ed25519 public key (infracast-license keygen prints it))
