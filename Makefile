@@ -4,6 +4,7 @@
 #   src/<subsystem>/*.c      -> objects of infracast.so (bgworkers/*.c too)
 #   extension/sql/NN_*.sql   -> concatenated, in order, into extension/infracast--$(EXTVERSION).sql
 #   sql/*.sql                -> pg_regress tests (expected/*.out)
+#   test/isolation/specs/*.spec -> isolation tests (test/isolation/expected/*.out)
 #   test/pgtap/*.sql         -> pgTAP suites run by pg_prove
 #   mk/*.mk                  -> each subsystem's extra rules, included below: the proxy, the licence
 #                               tool, C unit tests, the fuzzer (mk/zz_unit.mk last: it collects UNIT_BINS)
@@ -23,6 +24,14 @@ DOCS        =
 
 REGRESS      = $(sort $(patsubst sql/%.sql,%,$(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
+
+# Races between sessions, made deterministic by PostgreSQL's isolationtester (as Citus tests its
+# own). `make installcheck` runs them after pg_regress, as PGXS does; `make test` runs them as a
+# step of their own (`make installcheck REGRESS=`), so each step has its own log and results.
+ISOLATION      = $(sort $(patsubst test/isolation/specs/%.spec,%,$(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/results/isolation
+# pg_isolation_regress creates its output folder but not that folder's parent.
+REGRESS_PREP   = test/results
 
 PKG_LIBS      = libsodium json-c zlib
 PG_CPPFLAGS  += -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
@@ -47,6 +56,9 @@ $(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h src/*/*.h bgworkers/*.h)
 extension/infracast--$(EXTVERSION).sql: $(sort $(wildcard extension/sql/*.sql))
 	@echo "-- Generated from extension/sql/*.sql by make; edit those files, not this one." > $@
 	@for f in $^; do printf '\n-- ---- %s ----\n' "$$f" >> $@; cat "$$f" >> $@; done
+
+test/results:
+	@mkdir -p $@
 
 # Extra programs (licence tool, proxy, unit tests) bring their own rules.
 -include $(sort $(wildcard mk/*.mk))

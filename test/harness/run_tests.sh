@@ -78,7 +78,7 @@ cluster_start "$IC_STAGE" "$IC_BINDIR" || { record "cluster start" 1; echo "$pas
 
 # --- pg_regress -------------------------------------------------------------------------------
 mkdir -p test/results
-make -s installcheck PG_REGRESS_DIFF_OPTS=-U3 >"$IC_STAGE/regress.log" 2>&1
+make -s installcheck ISOLATION= PG_REGRESS_DIFF_OPTS=-U3 >"$IC_STAGE/regress.log" 2>&1
 regress_rc=$?
 while read -r line; do
     name=$(sed -E 's/^(test|ok [0-9]+|not ok [0-9]+)?[ +-]*([A-Za-z0-9_]+) +\.\.\. .*/\2/' <<<"$line")
@@ -87,6 +87,23 @@ done < <(grep -E '\.\.\. (ok|FAILED|failed)' "$IC_STAGE/regress.log")
 if [ $regress_rc -ne 0 ]; then
     [ -f test/results/regression.diffs ] && head -n 200 test/results/regression.diffs
     grep -qE '\.\.\. (ok|FAILED|failed)' "$IC_STAGE/regress.log" || { cat "$IC_STAGE/regress.log"; record "pg_regress run" 1; }
+fi
+
+# --- isolation (test/isolation) ---------------------------------------------------------------
+# Races made deterministic by isolationtester: each spec in test/isolation/specs is one check. PGXS
+# runs them in `make installcheck` after pg_regress; here REGRESS= leaves pg_regress out (it ran
+# above with ISOLATION=), so each tool has its own log, results folder and parsed lines.
+isolation_failed_before=$failed
+make -s installcheck REGRESS= PG_REGRESS_DIFF_OPTS=-U3 >"$IC_STAGE/isolation.log" 2>&1
+isolation_rc=$?
+while read -r line; do
+    name=$(sed -E 's/^(test|ok [0-9]+|not ok [0-9]+)?[ +-]*([A-Za-z0-9_]+) +\.\.\. .*/\2/' <<<"$line")
+    if grep -q '\.\.\. ok' <<<"$line"; then record "isolation $name" 0; else record "isolation $name" 1; fi
+done < <(grep -E '\.\.\. (ok|FAILED|failed)' "$IC_STAGE/isolation.log")
+if [ $isolation_rc -ne 0 ]; then
+    [ -f test/results/isolation/regression.diffs ] && head -n 200 test/results/isolation/regression.diffs
+    # a run that failed without failing a spec (no expected file, no isolationtester): say why
+    [ "$failed" -gt "$isolation_failed_before" ] || { cat "$IC_STAGE/isolation.log"; record "isolation run" 1; }
 fi
 
 # --- pgTAP ------------------------------------------------------------------------------------

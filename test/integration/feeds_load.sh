@@ -195,32 +195,7 @@ expect_error "bundle: no manifest.json" IC201 bundle "SELECT * FROM infracast.lo
 mkb "$W/bad4"; cp "$FX/epss_bad_columns.csv" "$W/bad4/epss/epss_scores-2025-x-x.csv"
 sed -i "s/$(sha256sum "$W/bundle/epss/epss_scores-2025-x-x.csv" | cut -d' ' -f1)/$(sha256sum "$W/bad4/epss/epss_scores-2025-x-x.csv" | cut -d' ' -f1)/" "$W/bad4/manifest.json"
 expect_error "bundle: a corrupt file with a matching checksum" IC203 epss "SELECT * FROM infracast.load_feed_bundle('$W/bad4')"
-# bundle_race NAME BUNDLE TABLE SQL EXPECTED_MESSAGE: loads BUNDLE with a trigger that runs SQL
-# (as the server) when the load empties TABLE, i.e. after the checksums and before the next feed is
-# read; the bundle must fail with IC204 and feed_status must say EXPECTED_MESSAGE (a LIKE pattern).
-bundle_race() {
-    local name=$1 bundle=$2 table=$3 sql=$4 message=$5 out
-    q "CREATE FUNCTION pg_temp_race() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN $sql; RETURN NULL; END \$\$;
-       CREATE TRIGGER race AFTER DELETE ON infracast.$table FOR EACH STATEMENT EXECUTE FUNCTION pg_temp_race()" >/dev/null
-    out=$(psql -X -At -v VERBOSITY=sqlstate -d "$DB" -c "SELECT * FROM infracast.load_feed_bundle('$bundle')" 2>&1)
-    q "DROP TRIGGER race ON infracast.$table; DROP FUNCTION pg_temp_race()" >/dev/null
-    grep -q 'ERROR:  IC204' <<<"$out" && ok "bundle: $name fails with IC204" || bad "bundle: $name: $out"
-    is "bundle: $name: feed_status says so" \
-       "$(q "SELECT state, message LIKE '$message' FROM infracast.feed_status WHERE feed = 'bundle'")" "error|t"
-}
-# A file rewritten with a valid EPSS file after the checks, while the bundle loads.
-mkb "$W/bad5"; chmod a+w "$W/bad5/epss/epss_scores-2025-x-x.csv"
-bundle_race "a file changed while the bundle loads" "$W/bad5" kev \
-    "COPY (SELECT 'CVE-2099-0001' AS cve, 0.5 AS epss, 0.9 AS percentile) TO '$W/bad5/epss/epss_scores-2025-x-x.csv' WITH (FORMAT csv, HEADER)" \
-    '%epss_scores-2025-x-x.csv" changed while the bundle was loading%'
-is "the trigger did rewrite the file (the test saw the race it means to)" "$(head -c 17 "$W/bad5/epss/epss_scores-2025-x-x.csv")" "cve,epss,percenti"
-# A file replaced by a folder holding the original file and another NVD file (the original sorts
-# last, so the last result alone would still match).
-mkb "$W/bad6"; chmod a+w "$W/bad6/nvd"
-bundle_race "a file replaced by a folder while the bundle loads" "$W/bad6" feodo \
-    "COPY (SELECT 1) TO PROGRAM 'f=$W/bad6/nvd/nvdcve-2003.json.gz; rm -f \$f && mkdir \$f && cp $N/nvdcve-2002.json.gz $N/nvdcve-2003.json.gz \$f/'" \
-    '%nvdcve-2003.json.gz" changed while the bundle was loading: it is no longer one file%'
-is "the trigger did put a folder there" "$([ -d "$W/bad6/nvd/nvdcve-2003.json.gz" ] && echo folder)" "folder"
+# A file changed, or replaced by a folder, while the bundle loads: test/isolation/specs/bundle_race.spec.
 is "a failed bundle changes nothing (all or nothing)" "$(before)" "$B1"
 
 # ---- staleness ------------------------------------------------------------------------------------
