@@ -5,8 +5,8 @@
 #  2. builds, and installs into a private staged copy of PostgreSQL (see lib.sh);
 #  3. runs the C unit tests (test/unit, built by `make unit-build`), under valgrind when present;
 #  4. starts a cluster as postgres with shared_preload_libraries='infracast';
-#  5. runs pg_regress over sql/ (make installcheck), pg_prove over test/pgtap/, and every
-#     test/integration/*.sh;
+#  5. runs pg_regress over sql/ (make installcheck), the isolation specs of test/isolation
+#     (isolationtester), pg_prove over test/pgtap/, and every test/integration/*.sh;
 #  6. stops the cluster on every exit path and ends with one line "N passed, N failed".
 #
 # Environment for integration tests: PGHOST/PGPORT/PGUSER, IC_STAGE (staged root), IC_BINDIR
