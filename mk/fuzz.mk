@@ -12,14 +12,14 @@ FUZZ_LDLIBS  = -Wl,--wrap=read -Wl,--wrap=pthread_create $(shell pkg-config --li
 # nvd_parse.c is compiled inside the harness (it sets the buffer sizes and limits); read() is wrapped
 # so that the harness can hand the reader its input in chunks, pthread_create() so that it can run
 # the reader without its parse thread.
-FUZZ_NVD_SRCS = src/feeds/feed_reader.c src/feeds/cpe.c src/feeds/json_pull.c
+FUZZ_NVD_SRCS = src/feeds/parse/feed_reader.c src/feeds/parse/cpe.c src/feeds/parse/json_pull.c
 
-test/fuzz/bin/fuzz_nvd: test/fuzz/fuzz_nvd.c src/feeds/nvd_parse.c $(FUZZ_NVD_SRCS) src/feeds/feeds_parse.h
+test/fuzz/bin/fuzz_nvd: test/fuzz/fuzz_nvd.c src/feeds/parse/nvd_parse.c $(FUZZ_NVD_SRCS) src/feeds/parse/feeds_parse.h
 	@mkdir -p test/fuzz/bin
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_nvd.c $(FUZZ_NVD_SRCS) $(FUZZ_LDLIBS)
 
 # The same harness under ThreadSanitizer (the parse thread and the ring), run once over the corpus.
-test/fuzz/bin/fuzz_nvd_tsan: test/fuzz/fuzz_nvd.c src/feeds/nvd_parse.c $(FUZZ_NVD_SRCS) src/feeds/feeds_parse.h
+test/fuzz/bin/fuzz_nvd_tsan: test/fuzz/fuzz_nvd.c src/feeds/parse/nvd_parse.c $(FUZZ_NVD_SRCS) src/feeds/parse/feeds_parse.h
 	@mkdir -p test/fuzz/bin
 	$(FUZZ_CC) -fsanitize=fuzzer,thread $(FUZZ_COMMON) -o $@ test/fuzz/fuzz_nvd.c $(FUZZ_NVD_SRCS) $(FUZZ_LDLIBS)
 

@@ -20,7 +20,7 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #define ERRCODE_IC_FEED_UNREADABLE   MAKE_SQLSTATE('I', 'C', '2', '0', '1')
 #define ERRCODE_IC_FEED_EMPTY        MAKE_SQLSTATE('I', 'C', '2', '0', '2')

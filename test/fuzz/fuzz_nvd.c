@@ -51,7 +51,7 @@ static size_t fuzz_nvd_slot_keep = 1024 * 1024;
 #define NVD_MAX_HEADER fuzz_nvd_max_header
 #define NVD_RING_BYTES fuzz_nvd_ring_bytes
 #define NVD_SLOT_KEEP fuzz_nvd_slot_keep
-#include "feeds/nvd_parse.c"
+#include "feeds/parse/nvd_parse.c"
 
 #define FUZZ_CHECK(cond, ...) do { \
 	if (!(cond)) { \

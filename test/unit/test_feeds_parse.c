@@ -5,7 +5,7 @@
  * names a copy of ../shared/data, every real feed file, checking counts and chosen records against
  * the files. Exits non-zero on any failure.
  */
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -16,7 +16,7 @@
  * At the end: the element count must equal "totalResults", and when an NVD .meta file sits beside
  * the feed, the sha256 and size of the inflated JSON must equal what it states.
  */
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #include <ctype.h>
 #include <pthread.h>

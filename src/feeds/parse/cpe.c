@@ -6,7 +6,7 @@
  * A backslash quotes the next character (so "\:" is a colon inside an attribute); the stored
  * attributes have the quoting removed, which is how inventory CPEs are compared with them.
  */
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #include <string.h>
 
