@@ -11,7 +11,7 @@
  *    the modified feed) is replaced only when the file's version is at least as new; an older
  *    version is skipped and the newer one stays.
  *
- * The file is streamed (nvd_parse.c): one CVE in memory at a time. Which CVEs exist already is
+ * The file is streamed (parse/nvd_stream.c): one CVE in memory at a time. Which CVEs exist already is
  * read once into a hash (id -> lastModified), so the common case, a CVE not present, goes straight
  * into the multi-insert path; a present one has its old rows deleted by id first. The hash holds
  * the CVEs already in the database, never the file's. Those deletes are collected and made a

@@ -1,5 +1,5 @@
 /*
- * fuzz_nvd.c: libFuzzer harness for the NVD feed reader (nvd_parse.c) and its JSON pull reader
+ * fuzz_nvd.c: libFuzzer harness for the NVD feed reader (nvd_stream.c, nvd_record.c) and its JSON pull reader
  * (json_pull.c). Built and run by `make fuzz` (mk/fuzz.mk); see docs/feeds.md, "Fuzzing".
  *
  * Each input goes through:
@@ -37,8 +37,8 @@
 #include <unistd.h>
 
 /*
- * nvd_parse.c is compiled into this file, with a first buffer size the harness sets per run and
- * limits it sets per input (small ones, so that inputs of a few KB reach them).
+ * nvd_record.c and nvd_stream.c are compiled into this file, with a first buffer size the harness
+ * sets per run and limits it sets per input (small ones, so that inputs of a few KB reach them).
  */
 static size_t fuzz_nvd_chunk = 256 * 1024;
 static size_t fuzz_nvd_max_record = (size_t) 64 << 20;
@@ -51,7 +51,8 @@ static size_t fuzz_nvd_slot_keep = 1024 * 1024;
 #define NVD_MAX_HEADER fuzz_nvd_max_header
 #define NVD_RING_BYTES fuzz_nvd_ring_bytes
 #define NVD_SLOT_KEEP fuzz_nvd_slot_keep
-#include "feeds/parse/nvd_parse.c"
+#include "feeds/parse/nvd_record.c"
+#include "feeds/parse/nvd_stream.c"
 
 #define FUZZ_CHECK(cond, ...) do { \
 	if (!(cond)) { \

@@ -564,7 +564,7 @@ test_nvd_bad_byte(void)
 
 /*
  * json_span_equal() calls made by the NVD reader: the test binary is linked with
- * --wrap=json_span_equal (mk/feeds.mk), so nvd_parse.c's calls come here first.
+ * --wrap=json_span_equal (mk/feeds.mk), so the NVD reader's calls come here first.
  */
 static volatile long span_equal_calls = 0;
 

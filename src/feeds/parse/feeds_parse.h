@@ -220,7 +220,7 @@ extern bool cpe_parse(const char *s, CpeName *out);
 /* The same into a buffer of the caller's (buflen >= strlen(s) + 1 always suffices). */
 extern bool cpe_split(const char *s, char *buf, size_t buflen, char *attr[CPE_ATTRS]);
 
-/* ---- nvd_parse.c: NVD 2.0 feed files, one CVE at a time ------------------------------------ */
+/* ---- nvd_stream.c (records: nvd_record.c): NVD 2.0 feed files, one CVE at a time ----------- */
 typedef struct NvdCvss
 {
 	bool		present;
