@@ -100,7 +100,6 @@ extern void feeds_load_epss(const char *path, List **results, MemoryContext cxt)
 extern void feeds_load_feodo(const char *path, List **results, MemoryContext cxt);
 extern void feeds_load_nvd(const char *path, List **results, MemoryContext cxt);
 extern void feeds_load_bundle(const char *dir, List **results, MemoryContext cxt);
-extern void feeds_kev_store(KevDoc *doc, FeedResult *r);
 extern Manifest *feeds_bundle_verify(const char *dir);
 
 /* kev_seed.c */
