@@ -24,7 +24,7 @@ $(OBJS) $(OBJS:.o=.bc): $(wildcard src/feeds/parse/*.h)
 # json_span_equal is wrapped so that the test can count the NVD reader's comparisons.
 FEEDS_PARSE_SRCS = src/feeds/parse/feed_reader.c src/feeds/parse/epss_parse.c src/feeds/parse/feodo_parse.c \
                    src/feeds/parse/kev_parse.c src/feeds/parse/cpe.c src/feeds/parse/json_pull.c \
-                   src/feeds/parse/nvd_record.c src/feeds/parse/nvd_stream.c \
+                   src/feeds/parse/nvd_limits.c src/feeds/parse/nvd_record.c src/feeds/parse/nvd_stream.c \
                    src/feeds/parse/manifest_parse.c
 UNIT_BINS += test/unit/bin/test_feeds_parse
 test/unit/bin/test_feeds_parse: test/unit/test_feeds_parse.c $(FEEDS_PARSE_SRCS) $(wildcard src/feeds/parse/*.h)

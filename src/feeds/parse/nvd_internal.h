@@ -11,8 +11,7 @@
 #define NVD_INTERNAL_H
 
 #include "feeds/parse/feeds_parse.h"
-
-#define NVD_MAX_CWES 64
+#include "feeds/parse/nvd_limits.h"
 
 /* One CVSS metric of a cvssMetricVxx list, as read. */
 typedef struct NvdRawCvss

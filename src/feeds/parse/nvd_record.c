@@ -521,25 +521,23 @@ slot_copy(NvdSlot *sl, size_t *used, const JsonSpan *sp)
 	return d;
 }
 
-/* A slot keeps its buffers from CVE to CVE, but not an outsized one's: past 1 MB they shrink again. */
-#ifndef NVD_SLOT_KEEP
-#define NVD_SLOT_KEEP (1024 * 1024)
-#endif
+/* A slot keeps its buffers from CVE to CVE, but not an outsized one's: past 1 MB
+ * (nvd_limits.slot_keep) they shrink again. */
 
 /*
- * The consumer hands back a slot: buffers past NVD_SLOT_KEEP are freed now, not when the slot is
- * next filled, so that the free slots do not keep what the budget no longer counts.
+ * The consumer hands back a slot: buffers past nvd_limits.slot_keep are freed now, not when the
+ * slot is next filled, so that the free slots do not keep what the budget no longer counts.
  */
 void
 nvd_slot_trim(NvdSlot *sl)
 {
-	if (sl->acap > NVD_SLOT_KEEP)
+	if (sl->acap > nvd_limits.slot_keep)
 	{
 		free(sl->arena);
 		sl->arena = NULL;
 		sl->acap = 0;
 	}
-	if (sizeof(NvdCpeMatch) * (size_t) sl->mcap > NVD_SLOT_KEEP)
+	if (sizeof(NvdCpeMatch) * (size_t) sl->mcap > nvd_limits.slot_keep)
 	{
 		free(sl->matches);
 		sl->matches = NULL;
@@ -551,7 +549,7 @@ nvd_slot_trim(NvdSlot *sl)
 static bool
 nvd_slot_reserve(NvdSlot *sl, size_t need, int nmatches)
 {
-	if (need > sl->acap || (sl->acap > NVD_SLOT_KEEP && need < sl->acap / 4))
+	if (need > sl->acap || (sl->acap > nvd_limits.slot_keep && need < sl->acap / 4))
 	{
 		char	   *na = realloc(sl->arena, need);
 
@@ -561,7 +559,7 @@ nvd_slot_reserve(NvdSlot *sl, size_t need, int nmatches)
 		sl->acap = need;
 	}
 	if (nmatches > sl->mcap ||
-		(sizeof(NvdCpeMatch) * (size_t) sl->mcap > NVD_SLOT_KEEP && nmatches < sl->mcap / 4))
+		(sizeof(NvdCpeMatch) * (size_t) sl->mcap > nvd_limits.slot_keep && nmatches < sl->mcap / 4))
 	{
 		int			cap = nmatches > 16 ? nmatches : 16;
 		NvdCpeMatch *nm = realloc(sl->matches, sizeof(NvdCpeMatch) * (size_t) cap);

@@ -26,19 +26,8 @@
 
 #include <json-c/json.h>
 
-#ifndef NVD_CHUNK				/* the input buffer's first size (a fuzz build starts it small) */
-#define NVD_CHUNK (256 * 1024)
-#endif
-#ifndef NVD_MAX_RECORD			/* bytes a CVE record may have; the largest real ones have a few hundred KB */
-#define NVD_MAX_RECORD ((size_t) 64 << 20)
-#endif
-#ifndef NVD_MAX_HEADER			/* bytes a member name or value of the header may have */
-#define NVD_MAX_HEADER ((size_t) 1 << 20)
-#endif
-#define NVD_RING 64				/* parsed CVEs waiting for the backend */
-#ifndef NVD_RING_BYTES			/* ... and the memory they may hold, past one */
-#define NVD_RING_BYTES ((size_t) 32 << 20)
-#endif
+/* the buffer sizes and limits are in nvd_limits (nvd_limits.h) */
+#define NVD_RING 64				/* parsed CVEs waiting for the backend (and nvd_limits.ring_bytes) */
 #define NVD_MAX_DEPTH 64		/* nesting a CVE record may have (json-c's limit, used before) */
 
 struct NvdStream
@@ -137,23 +126,23 @@ nvd_record_too_large(NvdStream *s, FeedError *err)
 	char		limit[32];
 
 	feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": vulnerabilities[%ld] is larger than %s",
-				   s->path, s->cves, nvd_size_text(NVD_MAX_RECORD, limit, sizeof(limit)));
+				   s->path, s->cves, nvd_size_text(nvd_limits.max_record, limit, sizeof(limit)));
 }
 
 /*
  * The element starting at ipos runs past the end of the buffer: moves it to the start, doubles the
  * buffer when the element fills more than half of it (so an element is read again O(1) times), up
- * to NVD_MAX_RECORD, and fills the rest. 1: more was read; 0: the input ended; -1: error.
+ * to nvd_limits.max_record, and fills the rest. 1: more was read; 0: the input ended; -1: error.
  *
- * An element is refused when it has NVD_MAX_RECORD bytes and has not ended, wherever it started in
- * the buffer: whether a file loads must not depend on how the reads fell.
+ * An element is refused when it has nvd_limits.max_record bytes and has not ended, wherever it
+ * started in the buffer: whether a file loads must not depend on how the reads fell.
  */
 static int
 nvd_read_more(NvdStream *s, FeedError *err)
 {
 	size_t		keep = s->ilen - s->ipos;
 
-	if (keep >= NVD_MAX_RECORD)
+	if (keep >= nvd_limits.max_record)
 	{
 		nvd_record_too_large(s, err);
 		return -1;
@@ -164,9 +153,9 @@ nvd_read_more(NvdStream *s, FeedError *err)
 		s->ipos = 0;
 		s->ilen = keep;
 	}
-	if (keep > s->icap / 2 && s->icap < NVD_MAX_RECORD)
+	if (keep > s->icap / 2 && s->icap < nvd_limits.max_record)
 	{
-		size_t		cap = s->icap < NVD_MAX_RECORD / 2 ? s->icap * 2 : NVD_MAX_RECORD;
+		size_t		cap = s->icap < nvd_limits.max_record / 2 ? s->icap * 2 : nvd_limits.max_record;
 		char	   *nb = realloc(s->ibuf, cap + 1);
 
 		if (nb == NULL)
@@ -260,12 +249,12 @@ nvd_expect(NvdStream *s, char want, const char *where, FeedError *err)
 static int
 nvd_append(NvdStream *s, const char *p, size_t n, FeedError *err)
 {
-	if (s->elen + n > NVD_MAX_HEADER)
+	if (s->elen + n > nvd_limits.max_header)
 	{
 		char		limit[32];
 
 		feed_error_set(err, FEED_ERR_FORMAT, "NVD file \"%s\": a header member (a name or value outside \"vulnerabilities\") is larger than %s",
-					   s->path, nvd_size_text(NVD_MAX_HEADER, limit, sizeof(limit)));
+					   s->path, nvd_size_text(nvd_limits.max_header, limit, sizeof(limit)));
 		return -1;
 	}
 	if (s->elen + n + 2 > s->ecap)
@@ -573,8 +562,8 @@ nvd_open(const char *path, FeedError *err)
 	s->path = strdup(path);
 	s->total_results = -1;
 	s->first = true;
-	s->icap = NVD_CHUNK;
-	s->ibuf = malloc(NVD_CHUNK + 1);
+	s->icap = nvd_limits.chunk;
+	s->ibuf = malloc(nvd_limits.chunk + 1);
 	s->tok = json_tokener_new_ex(64);
 	if (s->path == NULL || s->ibuf == NULL || s->tok == NULL)
 	{
@@ -688,10 +677,10 @@ nvd_read_next(NvdStream *s, FeedError *err)
 		if (j.status == JSON_PULL_OK)
 			break;
 		/*
-		 * A buffer larger than the limit (NVD_CHUNK set larger) shows more of a record than the
+		 * A buffer larger than the limit (nvd_limits.chunk set larger) shows more of a record than the
 		 * limit allows: what lies past the limit is "too large", as it is with any other buffer.
 		 */
-		if (j.status == JSON_PULL_BAD && (size_t) (j.p - (s->ibuf + s->ipos)) >= NVD_MAX_RECORD)
+		if (j.status == JSON_PULL_BAD && (size_t) (j.p - (s->ibuf + s->ipos)) >= nvd_limits.max_record)
 		{
 			nvd_record_too_large(s, err);
 			return -1;
@@ -711,7 +700,7 @@ nvd_read_next(NvdStream *s, FeedError *err)
 			return -1;
 		}
 	}
-	if ((size_t) (j.p - (s->ibuf + s->ipos)) > NVD_MAX_RECORD)
+	if ((size_t) (j.p - (s->ibuf + s->ipos)) > nvd_limits.max_record)
 	{
 		nvd_record_too_large(s, err);
 		return -1;
@@ -730,9 +719,9 @@ nvd_read_next(NvdStream *s, FeedError *err)
  * Reading records and storing rows (PostgreSQL) are two halves of a load, so the stream reads on a
  * thread of its own and hands complete CVEs to nvd_next() through a ring of NVD_RING slots; memory
  * stays bounded by the ring, which also stops taking CVEs (past the first) when the ones it holds
- * take NVD_RING_BYTES. The thread runs only this file's code, nvd_record.c, json_pull.c, zlib and the
- * SHA-256 update (never a PostgreSQL function that can raise or allocate), with every signal blocked
- * so that PostgreSQL's handlers run on the backend's own thread. nvd_close() stops and joins it,
+ * take nvd_limits.ring_bytes. The thread runs only this file's code, nvd_record.c, json_pull.c,
+ * zlib and the SHA-256 update (never a PostgreSQL function that can raise or allocate), with every
+ * signal blocked so that PostgreSQL's handlers run on the backend's own thread. nvd_close() stops and joins it,
  * also when the backend leaves a load with an ERROR.
  */
 
@@ -775,7 +764,7 @@ nvd_producer(void *arg)
 
 		pthread_mutex_lock(&s->mu);
 		while (rc > 0 && !s->stop &&
-			   (s->count == NVD_RING || (s->count > 0 && s->ring_bytes >= NVD_RING_BYTES)))
+			   (s->count == NVD_RING || (s->count > 0 && s->ring_bytes >= nvd_limits.ring_bytes)))
 		{
 			s->producer_over_budget = s->count < NVD_RING;
 			/* a consumer waiting for a quarter of the ring would wait for ever */
@@ -813,7 +802,7 @@ nvd_producer(void *arg)
 		s->count++;
 		s->ring_bytes += s->ring[tail].bytes;
 		/* wake a sleeping consumer with a batch, not with every CVE (or with what the budget allows) */
-		if (s->consumer_waiting && (s->count >= NVD_RING / 4 || s->ring_bytes >= NVD_RING_BYTES))
+		if (s->consumer_waiting && (s->count >= NVD_RING / 4 || s->ring_bytes >= nvd_limits.ring_bytes))
 			pthread_cond_signal(&s->not_empty);
 		pthread_mutex_unlock(&s->mu);
 	}
@@ -863,7 +852,8 @@ nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
 		 * threads a few microseconds, so each should refill many slots (or, when it waits for
 		 * the budget, until three quarters of that are free) */
 		if (s->producer_waiting &&
-			(s->count <= NVD_RING / 4 || (s->producer_over_budget && s->ring_bytes <= NVD_RING_BYTES / 4)))
+			(s->count <= NVD_RING / 4 ||
+			 (s->producer_over_budget && s->ring_bytes <= nvd_limits.ring_bytes / 4)))
 			pthread_cond_signal(&s->not_full);
 	}
 	if (s->count == 0 && !s->producer_done)
@@ -873,7 +863,7 @@ nvd_next(NvdStream *s, NvdCve *cve, FeedError *err)
 		s->consumer_waiting = true;
 		while (!s->producer_done &&
 			   (s->count == 0 ||
-				(s->count < NVD_RING / 4 && !s->producer_waiting && s->ring_bytes < NVD_RING_BYTES)))
+				(s->count < NVD_RING / 4 && !s->producer_waiting && s->ring_bytes < nvd_limits.ring_bytes)))
 			pthread_cond_wait(&s->not_empty, &s->mu);
 		s->consumer_waiting = false;
 	}
