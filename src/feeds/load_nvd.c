@@ -190,8 +190,8 @@ nvd_store_cve(NvdLoad *ld, const NvdCve *cve)
 		v[8] = BoolGetDatum(x->vulnerable);
 		v[9] = CStringGetTextDatum(x->criteria);
 		v[10] = nvd_text(x->match_criteria_id, &isnull[10]);
-		for (int a = 0; a < CPE_ATTRS; a++)
-			v[11 + a] = CStringGetTextDatum(x->cpe.attr[a]);
+		for (int a = 0; a < CPE_NATTRS; a++)
+			v[11 + a] = CStringGetTextDatum(x->cpe[a]);
 		v[22] = nvd_text(x->version_start_including, &isnull[22]);
 		v[23] = nvd_text(x->version_start_excluding, &isnull[23]);
 		v[24] = nvd_text(x->version_end_including, &isnull[24]);

@@ -557,10 +557,10 @@ cve_digest(const NvdCve *c)
 		FUZZ_CHECK(x->criteria != NULL, "a cpeMatch without criteria");
 		h = mix_str(h, x->criteria);
 		h = mix_str(h, x->match_criteria_id);
-		for (int a = 0; a < CPE_ATTRS; a++)
+		for (int a = 0; a < CPE_NATTRS; a++)
 		{
-			FUZZ_CHECK(x->cpe.attr[a] != NULL, "a CPE attribute missing");
-			h = mix_str(h, x->cpe.attr[a]);
+			FUZZ_CHECK(x->cpe[a] != NULL, "a CPE attribute missing");
+			h = mix_str(h, x->cpe[a]);
 		}
 		h = mix_str(h, x->version_start_including);
 		h = mix_str(h, x->version_start_excluding);

@@ -500,13 +500,16 @@ span_room(const JsonSpan *sp)
 	return sp->p ? (size_t) sp->len + 1 : 0;
 }
 
-/* Room for a criteria's attributes, split and unescaped (never more than the criteria itself). */
+/*
+ * Room for a criteria's attributes, split and unescaped: never more than the criteria itself, which
+ * cpe_name_split() refuses past CPE_MAX_LEN bytes.
+ */
 static size_t
 cpe_room(const JsonSpan *criteria)
 {
 	size_t		n = span_room(criteria);
 
-	return n < CPE_MAX_BYTES ? n : CPE_MAX_BYTES;
+	return n < CPE_MAX_LEN ? n : CPE_MAX_LEN;
 }
 
 static const char *
@@ -673,7 +676,7 @@ nvd_slot_fill(const NvdRaw *r, NvdSlot *sl, const char *path, long index, FeedEr
 		{
 			size_t		room = cpe_room(&x->criteria);
 
-			ok = cpe_split(y->criteria, sl->arena + used, room, y->cpe.attr);
+			ok = cpe_name_split(y->criteria, sl->arena + used, room, y->cpe, NULL);
 			used += room;
 		}
 		if (y->criteria == NULL || !ok)
