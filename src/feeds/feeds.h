@@ -1,7 +1,8 @@
 /*
  * feeds.h: what the feeds subsystem offers the rest of the extension (PostgreSQL side).
  *
- * The plain-C readers live behind feeds_parse.h; the files here turn their records into rows.
+ * The plain-C readers live in parse/, behind parse/feeds_parse.h; the files here turn their records
+ * into rows (README.md).
  * SQLSTATEs of the class IC2xx (documented in docs/feeds.md):
  *   IC201  feed file missing or unreadable          IC204  checksum mismatch (manifest.json, .meta)
  *   IC202  feed file empty                          IC205  count mismatch (count, totalResults, END n)
