@@ -16,7 +16,7 @@ MODULE_big  = infracast
 MODULEDIR   = extension
 
 # Plain-C files that speak json-c include no PostgreSQL headers; they are still part of infracast.so.
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c bgworkers/*.c)))
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c src/feeds/parse/*.c bgworkers/*.c)))
 
 DATA        = extension/infracast.control $(wildcard extension/infracast--*--*.sql)
 DATA_built  = extension/infracast--$(EXTVERSION).sql

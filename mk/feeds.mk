@@ -16,11 +16,18 @@ endif
 .PHONY: feeds-seed-force
 feeds-seed-force:
 
+# The top-level Makefile makes every object depend on src/*.h and src/*/*.h; the readers' headers
+# sit one level deeper, so they are added here (a changed struct rebuilds every object).
+$(OBJS) $(OBJS:.o=.bc): $(wildcard src/feeds/parse/*.h)
+
 # C unit tests of the plain-C readers (no PostgreSQL): fixtures and, when present, the real files.
+# The NVD reader splits CPE criteria with match/cpe.c, the one CPE parser.
 # json_span_equal is wrapped so that the test can count the NVD reader's comparisons.
-FEEDS_PARSE_SRCS = src/feeds/feed_reader.c src/feeds/epss_parse.c src/feeds/feodo_parse.c \
-                   src/feeds/kev_parse.c src/feeds/cpe.c src/feeds/json_pull.c src/feeds/nvd_parse.c src/feeds/manifest_parse.c
+FEEDS_PARSE_SRCS = src/feeds/parse/feed_reader.c src/feeds/parse/epss_parse.c src/feeds/parse/feodo_parse.c \
+                   src/feeds/parse/kev_parse.c src/feeds/parse/json_pull.c \
+                   src/feeds/parse/nvd_limits.c src/feeds/parse/nvd_record.c src/feeds/parse/nvd_stream.c \
+                   src/feeds/parse/manifest_parse.c src/match/cpe.c
 UNIT_BINS += test/unit/bin/test_feeds_parse
-test/unit/bin/test_feeds_parse: test/unit/test_feeds_parse.c $(FEEDS_PARSE_SRCS) src/feeds/feeds_parse.h
+test/unit/bin/test_feeds_parse: test/unit/test_feeds_parse.c $(FEEDS_PARSE_SRCS) $(wildcard src/feeds/parse/*.h) src/match/cpe.h
 	@mkdir -p test/unit/bin
 	$(CC) $(UNIT_CFLAGS) -o $@ test/unit/test_feeds_parse.c $(FEEDS_PARSE_SRCS) $(UNIT_LIBS) -Wl,--wrap=json_span_equal

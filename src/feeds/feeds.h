@@ -1,7 +1,8 @@
 /*
  * feeds.h: what the feeds subsystem offers the rest of the extension (PostgreSQL side).
  *
- * The plain-C readers live behind feeds_parse.h; the files here turn their records into rows.
+ * The plain-C readers live in parse/, behind parse/feeds_parse.h; the files here turn their records
+ * into rows (README.md).
  * SQLSTATEs of the class IC2xx (documented in docs/feeds.md):
  *   IC201  feed file missing or unreadable          IC204  checksum mismatch (manifest.json, .meta)
  *   IC202  feed file empty                          IC205  count mismatch (count, totalResults, END n)
@@ -20,7 +21,7 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #define ERRCODE_IC_FEED_UNREADABLE   MAKE_SQLSTATE('I', 'C', '2', '0', '1')
 #define ERRCODE_IC_FEED_EMPTY        MAKE_SQLSTATE('I', 'C', '2', '0', '2')
@@ -100,7 +101,6 @@ extern void feeds_load_epss(const char *path, List **results, MemoryContext cxt)
 extern void feeds_load_feodo(const char *path, List **results, MemoryContext cxt);
 extern void feeds_load_nvd(const char *path, List **results, MemoryContext cxt);
 extern void feeds_load_bundle(const char *dir, List **results, MemoryContext cxt);
-extern void feeds_kev_store(KevDoc *doc, FeedResult *r);
 extern Manifest *feeds_bundle_verify(const char *dir);
 
 /* kev_seed.c */

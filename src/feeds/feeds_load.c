@@ -33,7 +33,6 @@
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(infracast_feeds_load);
-PG_FUNCTION_INFO_V1(infracast_feeds_apply_kev_seed);
 
 char		feeds_current_feed[64];
 char		feeds_current_path[1024];
@@ -259,53 +258,4 @@ infracast_feeds_load(PG_FUNCTION_ARGS)
 	foreach(lc, feeds)
 		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, i, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-/* Loads the seed catalogue built into the extension, once: when no KEV load was ever recorded. */
-static void
-feeds_load_kev_seed(const char *unused, List **results, MemoryContext cxt)
-{
-	size_t		len;
-	const char *name;
-	const char *seed = feeds_kev_seed(&len, &name);
-	FeedError	err = {0};
-	KevDoc	   *doc;
-	FeedResult *r;
-	char	   *label = psprintf("embedded seed (%s)", name);
-
-	feeds_set_current("kev", label);
-	r = feeds_new_result(cxt, "kev", label);
-	feed_buffer_sha256(seed, len, r->sha256);
-	doc = kev_open_buffer(seed, len, label, &err);
-	if (doc == NULL)
-		feeds_raise(&err);
-	PG_TRY();
-	{
-		feeds_kev_store(doc, r);
-	}
-	PG_FINALLY();
-	{
-		kev_close(doc);
-	}
-	PG_END_TRY();
-	r->warning = true;
-	r->message = MemoryContextStrdup(cxt, psprintf("no KEV file has been loaded: using the KEV catalogue built into the extension (%s, catalogVersion %s); load a current one with infracast.load_kev()",
-												   name, r->version ? r->version : "unknown"));
-	feeds_add_result(results, r);
-}
-
-Datum
-infracast_feeds_apply_kev_seed(PG_FUNCTION_ARGS)
-{
-	bool		seeded;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	feeds_spi_exec("SELECT 1 FROM infracast.feed_status WHERE feed = 'kev'", 0, NULL, NULL, NULL);
-	seeded = SPI_processed > 0;
-	SPI_finish();
-	if (seeded)
-		PG_RETURN_BOOL(false);
-	feeds_run(feeds_load_kev_seed, "", true, NULL);
-	PG_RETURN_BOOL(true);
 }

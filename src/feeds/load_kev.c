@@ -1,13 +1,19 @@
 /*
- * load_kev.c: infracast.load_kev(path): the CISA KEV catalogue into infracast.kev, replacing it.
+ * load_kev.c: infracast.load_kev(path): the CISA KEV catalogue into infracast.kev, replacing it;
+ * and, from CREATE EXTENSION, the catalogue built into the extension (kev_seed.c) when no KEV load
+ * was ever recorded.
  */
 #include "feeds/feeds.h"
 
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+
+PG_FUNCTION_INFO_V1(infracast_feeds_apply_kev_seed);
 
 static Datum
 kev_text(const char *s, bool *isnull)
@@ -24,7 +30,7 @@ kev_date(const char *s, bool *isnull)
 }
 
 /* Replaces infracast.kev with the catalogue's entries; fills rows, version and feed_date of r. */
-void
+static void
 feeds_kev_store(KevDoc *doc, FeedResult *r)
 {
 	MemoryContext cxt = GetMemoryChunkContext(r);
@@ -92,4 +98,53 @@ feeds_load_kev(const char *path, List **results, MemoryContext cxt)
 	PG_END_TRY();
 	feeds_finish_result(r);
 	feeds_add_result(results, r);
+}
+
+/* Loads the seed catalogue built into the extension, once: when no KEV load was ever recorded. */
+static void
+feeds_load_kev_seed(const char *unused, List **results, MemoryContext cxt)
+{
+	size_t		len;
+	const char *name;
+	const char *seed = feeds_kev_seed(&len, &name);
+	FeedError	err = {0};
+	KevDoc	   *doc;
+	FeedResult *r;
+	char	   *label = psprintf("embedded seed (%s)", name);
+
+	feeds_set_current("kev", label);
+	r = feeds_new_result(cxt, "kev", label);
+	feed_buffer_sha256(seed, len, r->sha256);
+	doc = kev_open_buffer(seed, len, label, &err);
+	if (doc == NULL)
+		feeds_raise(&err);
+	PG_TRY();
+	{
+		feeds_kev_store(doc, r);
+	}
+	PG_FINALLY();
+	{
+		kev_close(doc);
+	}
+	PG_END_TRY();
+	r->warning = true;
+	r->message = MemoryContextStrdup(cxt, psprintf("no KEV file has been loaded: using the KEV catalogue built into the extension (%s, catalogVersion %s); load a current one with infracast.load_kev()",
+												   name, r->version ? r->version : "unknown"));
+	feeds_add_result(results, r);
+}
+
+Datum
+infracast_feeds_apply_kev_seed(PG_FUNCTION_ARGS)
+{
+	bool		seeded;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	feeds_spi_exec("SELECT 1 FROM infracast.feed_status WHERE feed = 'kev'", 0, NULL, NULL, NULL);
+	seeded = SPI_processed > 0;
+	SPI_finish();
+	if (seeded)
+		PG_RETURN_BOOL(false);
+	feeds_run(feeds_load_kev_seed, "", true, NULL);
+	PG_RETURN_BOOL(true);
 }

@@ -11,7 +11,7 @@
  *    the modified feed) is replaced only when the file's version is at least as new; an older
  *    version is skipped and the newer one stays.
  *
- * The file is streamed (nvd_parse.c): one CVE in memory at a time. Which CVEs exist already is
+ * The file is streamed (parse/nvd_stream.c): one CVE in memory at a time. Which CVEs exist already is
  * read once into a hash (id -> lastModified), so the common case, a CVE not present, goes straight
  * into the multi-insert path; a present one has its old rows deleted by id first. The hash holds
  * the CVEs already in the database, never the file's. Those deletes are collected and made a
@@ -190,8 +190,8 @@ nvd_store_cve(NvdLoad *ld, const NvdCve *cve)
 		v[8] = BoolGetDatum(x->vulnerable);
 		v[9] = CStringGetTextDatum(x->criteria);
 		v[10] = nvd_text(x->match_criteria_id, &isnull[10]);
-		for (int a = 0; a < CPE_ATTRS; a++)
-			v[11 + a] = CStringGetTextDatum(x->cpe.attr[a]);
+		for (int a = 0; a < CPE_NATTRS; a++)
+			v[11 + a] = CStringGetTextDatum(x->cpe[a]);
 		v[22] = nvd_text(x->version_start_including, &isnull[22]);
 		v[23] = nvd_text(x->version_start_excluding, &isnull[23]);
 		v[24] = nvd_text(x->version_end_including, &isnull[24]);

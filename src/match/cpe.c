@@ -674,6 +674,46 @@ cpe_attr_is_literal(const Cpe *cpe, int attr)
 	return a->kind == CPE_ATTR_VALUE && !attr_has_wildcards(a);
 }
 
+size_t
+cpe_attr_text(const Cpe *cpe, int attr, char *buf, size_t buflen)
+{
+	const CpeAttr *a = &cpe->attr[attr];
+	Out			o = {buf, buflen, 0, false};
+	int			i;
+
+	/* ANY and NA read "*" and "-"; a value with wildcards keeps its escapes, so that an escaped
+	 * "\*" and a wildcard stay apart */
+	if (a->kind != CPE_ATTR_VALUE || attr_has_wildcards(a))
+		return cpe_name_format_attr(cpe, attr, buf, buflen);
+	for (i = 0; i < a->len; i++)
+		out_char(&o, cpe->chars[a->off + i]);
+	return out_finish(&o);
+}
+
+bool
+cpe_name_split(const char *s, char *buf, size_t buflen, char *attr[CPE_NATTRS], CpeError *err)
+{
+	Cpe			cpe;
+	size_t		len = strlen(s);
+	size_t		used = 0;
+	int			a;
+
+	if (len < 8 || strncasecmp(s, "cpe:2.3:", 8) != 0)
+		return fail(err, -1, "not a CPE 2.3 formatted string%s: it must start with \"cpe:2.3:\"", NULL);
+	if (!cpe_name_parse(s, len, &cpe, err))
+		return false;
+	for (a = 0; a < CPE_NATTRS; a++)
+	{
+		size_t		n = used < buflen ? cpe_attr_text(&cpe, a, buf + used, buflen - used) : 0;
+
+		if (n == 0)
+			return fail(err, a, "no room for the attribute%s", NULL);
+		attr[a] = buf + used;
+		used += n + 1;
+	}
+	return true;
+}
+
 /*
  * NISTIR 7696 compare_strings: the source has wildcards, the target is literal. The source's core
  * must occur in the target with at most lead_one characters before it (any number after "*"), and

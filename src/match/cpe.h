@@ -1,6 +1,7 @@
 /*
  * cpe.h: CPE 2.3 names in plain C (no PostgreSQL headers), so that the parser and the matcher are
- * unit-tested on their own, under Valgrind.
+ * unit-tested on their own, under Valgrind, and the NVD reader (src/feeds/parse, json-c side) splits
+ * criteria with the same rules the matcher parses them with.
  *
  * A name has eleven attributes (NISTIR 7695): part, vendor, product, version, update, edition,
  * language, sw_edition, target_sw, target_hw, other. Each is ANY ("*"), NA ("-") or a value. A value
@@ -84,6 +85,23 @@ extern bool cpe_name_build(Cpe *out, const char *part, const char *vendor, const
 extern size_t cpe_name_format(const Cpe *cpe, char *buf, size_t buflen);		/* cpe:2.3:... */
 extern size_t cpe_name_format_uri(const Cpe *cpe, char *buf, size_t buflen);	/* cpe:/... */
 extern size_t cpe_name_format_attr(const Cpe *cpe, int attr, char *buf, size_t buflen);
+
+/*
+ * An attribute as text, the form infracast.cve_cpe_match stores (vendor, product, ...) and
+ * infracast.cpe_value() returns: "*" ANY, "-" NA, a plain value as its logical characters (no
+ * escapes, lower case), a value with wildcards in its formatted-string form. Returns the length
+ * written (excluding NUL), or 0 when buf is too small.
+ */
+extern size_t cpe_attr_text(const Cpe *cpe, int attr, char *buf, size_t buflen);
+
+/*
+ * A CPE 2.3 formatted string (the form NVD criteria take; not the URI binding) split into its eleven
+ * attributes as cpe_attr_text() gives them, written into buf (buflen >= strlen(s) + 1 always
+ * suffices). False, with err set when not NULL, when s is not a valid formatted string or buf is
+ * too small. The NVD reader stores what this returns; matching parses with cpe_name_parse(), whose
+ * rules these are.
+ */
+extern bool cpe_name_split(const char *s, char *buf, size_t buflen, char *attr[CPE_NATTRS], CpeError *err);
 
 /* The logical value of an attribute (no escapes); NULL when it is ANY or NA. */
 extern const char *cpe_attr_value(const Cpe *cpe, int attr, int *len);

@@ -246,9 +246,9 @@ infracast_cpe_value(PG_FUNCTION_ARGS)
 {
 	Cpe			cpe;
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	const char *v;
-	int			attr,
-				len = 0;
+	char		buf[CPE_MAX_LEN * 2 + 8];
+	size_t		len;
+	int			attr;
 
 	for (attr = 0; attr < CPE_NATTRS; attr++)
 		if (strcmp(name, cpe_attr_name(attr)) == 0)
@@ -259,22 +259,9 @@ infracast_cpe_value(PG_FUNCTION_ARGS)
 				 errmsg("unknown cpe attribute \"%s\"", name),
 				 errhint("Attributes are part, vendor, product, version, update, edition, language, sw_edition, target_sw, target_hw and other.")));
 	cpe_from_datum(PG_GETARG_TEXT_PP(0), &cpe);
-	/* attr < CPE_NATTRS here: the ereport above does not return (cppcheck cannot tell). */
-	/* cppcheck-suppress arrayIndexOutOfBounds */
-	if (cpe.attr[attr].kind == CPE_ATTR_ANY)
-		PG_RETURN_TEXT_P(cstring_to_text("*"));
-	/* cppcheck-suppress arrayIndexOutOfBounds */
-	if (cpe.attr[attr].kind == CPE_ATTR_NA)
-		PG_RETURN_TEXT_P(cstring_to_text("-"));
-	if (!cpe_attr_is_literal(&cpe, attr))
-	{
-		char		buf[CPE_MAX_LEN * 2 + 8];
-
-		cpe_name_format_attr(&cpe, attr, buf, sizeof(buf));
-		PG_RETURN_TEXT_P(cstring_to_text(buf));
-	}
-	v = cpe_attr_value(&cpe, attr, &len);
-	PG_RETURN_TEXT_P(cstring_to_text_with_len(v, len));
+	/* the NVD reader stores cve_cpe_match's columns with the same function (cpe_name_split) */
+	len = cpe_attr_text(&cpe, attr, buf, sizeof(buf));
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, (int) len));
 }
 
 /* Ordering: by canonical bytes (names of one vendor and product sort together). */

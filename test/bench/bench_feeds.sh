@@ -115,7 +115,7 @@ one transaction): ${replace_t} s.
 | growth during the load | **${grow_mb} MB** | < 64 MB: $(verdict "$grow_mb < 64") |
 | VmHWM before → after (includes shared buffers touched) | ${rest_hwm} kB → ${after_hwm} kB | |
 
-The file is streamed one CVE at a time (src/feeds/nvd_parse.c): a parse thread hands complete CVEs to the
+The file is streamed one CVE at a time (src/feeds/parse/nvd_stream.c): a parse thread hands complete CVEs to the
 backend through a ring of 64, so memory does not grow with the file. The wall-clock rate depends on how
 much of the two shared cores the backend gets (see the load average above); the CPU-second rate much less,
 though on a shared virtual machine it too moves by a fifth or so between runs: compare runs made together.

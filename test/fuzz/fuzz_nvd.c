@@ -1,5 +1,5 @@
 /*
- * fuzz_nvd.c: libFuzzer harness for the NVD feed reader (nvd_parse.c) and its JSON pull reader
+ * fuzz_nvd.c: libFuzzer harness for the NVD feed reader (nvd_stream.c, nvd_record.c) and its JSON pull reader
  * (json_pull.c). Built and run by `make fuzz` (mk/fuzz.mk); see docs/feeds.md, "Fuzzing".
  *
  * Each input goes through:
@@ -36,22 +36,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/*
- * nvd_parse.c is compiled into this file, with a first buffer size the harness sets per run and
- * limits it sets per input (small ones, so that inputs of a few KB reach them).
- */
-static size_t fuzz_nvd_chunk = 256 * 1024;
-static size_t fuzz_nvd_max_record = (size_t) 64 << 20;
-static size_t fuzz_nvd_max_header = (size_t) 1 << 20;
-static size_t fuzz_nvd_ring_bytes = (size_t) 32 << 20;
-static size_t fuzz_nvd_slot_keep = 1024 * 1024;
+#include <pthread.h>
 
-#define NVD_CHUNK fuzz_nvd_chunk
-#define NVD_MAX_RECORD fuzz_nvd_max_record
-#define NVD_MAX_HEADER fuzz_nvd_max_header
-#define NVD_RING_BYTES fuzz_nvd_ring_bytes
-#define NVD_SLOT_KEEP fuzz_nvd_slot_keep
-#include "feeds/nvd_parse.c"
+#include <json-c/json.h>
+
+#include "feeds/parse/feeds_parse.h"
+/* the reader's buffer sizes and limits: the harness sets a first buffer size per run and limits
+ * per input (small ones, so that inputs of a few KB reach them) */
+#include "feeds/parse/nvd_limits.h"
 
 #define FUZZ_CHECK(cond, ...) do { \
 	if (!(cond)) { \
@@ -565,10 +557,10 @@ cve_digest(const NvdCve *c)
 		FUZZ_CHECK(x->criteria != NULL, "a cpeMatch without criteria");
 		h = mix_str(h, x->criteria);
 		h = mix_str(h, x->match_criteria_id);
-		for (int a = 0; a < CPE_ATTRS; a++)
+		for (int a = 0; a < CPE_NATTRS; a++)
 		{
-			FUZZ_CHECK(x->cpe.attr[a] != NULL, "a CPE attribute missing");
-			h = mix_str(h, x->cpe.attr[a]);
+			FUZZ_CHECK(x->cpe[a] != NULL, "a CPE attribute missing");
+			h = mix_str(h, x->cpe[a]);
 		}
 		h = mix_str(h, x->version_start_including);
 		h = mix_str(h, x->version_start_excluding);
@@ -640,11 +632,11 @@ fuzz_nvd_stream(const uint8_t *data, size_t size, uint64_t h)
 	FUZZ_CHECK(fwrite(data, 1, size, f) == size && fclose(f) == 0, "cannot write %s", fuzz_path);
 
 	/* the production limits for half of the inputs, small ones for the others */
-	fuzz_nvd_max_record = h % 2 ? (size_t) 64 << 20 : 1 + (size_t) ((h >> 8) % 16384);
-	fuzz_nvd_max_header = h % 2 ? (size_t) 1 << 20 : 1 + (size_t) ((h >> 24) % 4096);
+	nvd_limits.max_record = h % 2 ? (size_t) 64 << 20 : 1 + (size_t) ((h >> 8) % 16384);
+	nvd_limits.max_header = h % 2 ? (size_t) 1 << 20 : 1 + (size_t) ((h >> 24) % 4096);
 	/* and a ring budget that a CVE or two exceed and slots that keep little, for a third of them */
-	fuzz_nvd_ring_bytes = (h >> 40) % 3 ? (size_t) 32 << 20 : 1 + (size_t) ((h >> 42) % 8192);
-	fuzz_nvd_slot_keep = (h >> 40) % 3 ? 1024 * 1024 : 1 + (size_t) ((h >> 50) % 2048);
+	nvd_limits.ring_bytes = (h >> 40) % 3 ? (size_t) 32 << 20 : 1 + (size_t) ((h >> 42) % 8192);
+	nvd_limits.slot_keep = (h >> 40) % 3 ? 1024 * 1024 : 1 + (size_t) ((h >> 50) % 2048);
 	/* a .meta beside the file for a quarter: right, or with the wrong size or sha256 */
 	unlink(fuzz_meta);
 	if ((h >> 56) % 4 == 0)
@@ -663,11 +655,11 @@ fuzz_nvd_stream(const uint8_t *data, size_t size, uint64_t h)
 	/* and no parse thread, for an eighth */
 	fuzz_no_thread = (h >> 61) == 0;
 
-	fuzz_nvd_chunk = 256 * 1024;
+	nvd_limits.chunk = 256 * 1024;
 	fuzz_chunked = 0;
 	whole = nvd_run(-1);
 
-	fuzz_nvd_chunk = 1 + (size_t) (fuzz_next(&h) % 128);
+	nvd_limits.chunk = 1 + (size_t) (fuzz_next(&h) % 128);
 	fuzz_chunk_state = fuzz_next(&h);
 	if (whole.rc == 0 && whole.n > 0 && fuzz_next(&h) % 4 == 0)
 		stop_after = (long) (fuzz_next(&h) % (uint64_t) whole.n);
@@ -681,7 +673,7 @@ fuzz_nvd_stream(const uint8_t *data, size_t size, uint64_t h)
 	FUZZ_CHECK(whole.rc == chunked.rc && whole.n == chunked.n && whole.err.kind == chunked.err.kind &&
 			   whole.digest == chunked.digest && strcmp(whole.err.msg, chunked.err.msg) == 0,
 			   "whole and chunked reads differ (first buffer %zu):\n  rc %d, %ld CVEs, kind %d: %s\n  rc %d, %ld CVEs, kind %d: %s",
-			   fuzz_nvd_chunk, whole.rc, whole.n, whole.err.kind, whole.err.msg,
+			   nvd_limits.chunk, whole.rc, whole.n, whole.err.kind, whole.err.msg,
 			   chunked.rc, chunked.n, chunked.err.kind, chunked.err.msg);
 }
 

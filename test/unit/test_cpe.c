@@ -1,5 +1,6 @@
 /*
- * test_cpe: CPE 2.3 parsing, both bindings, and NISTIR 7696 name matching (src/match/cpe.c).
+ * test_cpe: CPE 2.3 parsing, both bindings, the split the NVD reader stores, and NISTIR 7696 name
+ * matching (src/match/cpe.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,83 @@ test_rejections(void)
 	rejects("", "name", "not a CPE name");
 }
 
+/*
+ * cpe_name_split: the attributes as the NVD reader stores them (cve_cpe_match) and cpe_value()
+ * returns them, by the same rules as cpe_name_parse.
+ */
+static void
+split(const char *s, const char *const want[CPE_NATTRS])
+{
+	char		buf[CPE_MAX_LEN + 1];
+	char	   *attr[CPE_NATTRS];
+	CpeError	err;
+	Cpe		   *c = parse(s);
+
+	if (!cpe_name_split(s, buf, strlen(s) + 1, attr, &err))
+	{
+		CHECK(false, "%s does not split: %s: %s", s, cpe_attr_name(err.attr), err.message);
+		return;
+	}
+	for (int a = 0; a < CPE_NATTRS; a++)
+	{
+		char		text[CPE_MAX_LEN * 2 + 8];
+
+		CHECK(strcmp(attr[a], want[a]) == 0, "%s: %s is \"%s\", want \"%s\"", s, cpe_attr_name(a), attr[a], want[a]);
+		/* the same text as the type's cpe_value() gives for that attribute */
+		CHECK(c && cpe_attr_text(c, a, text, sizeof(text)) == strlen(attr[a]) && strcmp(text, attr[a]) == 0,
+			  "%s: split and cpe_attr_text differ on %s", s, cpe_attr_name(a));
+	}
+}
+
+static void
+split_refuses(const char *s, const char *attr)
+{
+	char		buf[CPE_MAX_LEN + 1];
+	char	   *out[CPE_NATTRS];
+	CpeError	err = {0};
+
+	CHECK(!cpe_name_split(s, buf, sizeof(buf), out, &err), "%s was split", s);
+	CHECK(strcmp(cpe_attr_name(err.attr), attr) == 0, "%s: error names %s, want %s (%s)",
+		  s, cpe_attr_name(err.attr), attr, err.message);
+}
+
+static void
+test_split(void)
+{
+	static const char *const plain[] = {"a", "apache", "log4j", "2.0", "beta9", "*", "*", "*", "*", "*", "*"};
+	static const char *const escaped[] = {"a", "foo:bar", "prod!x", "1.0", "*", "*", "-", "*", "*", "*", "*"};
+	static const char *const cased[] = {"o", "microsoft", "windows_10", "-", "*", "*", "*", "*", "*", "x64", "*"};
+	static const char *const wild[] = {"a", "v", "p\\!*", "1.?", "*", "*", "*", "*", "*", "*", "*"};
+	static const char *const star[] = {"a", "v", "p*", "1", "*", "*", "*", "*", "*", "*", "*"};
+	char		buf[64];
+	char	   *attr[CPE_NATTRS];
+
+	split("cpe:2.3:a:apache:log4j:2.0:beta9:*:*:*:*:*:*", plain);
+	split("cpe:2.3:a:foo\\:bar:prod\\!x:1.0:*:*:-:*:*:*:*", escaped);
+	/* CPE values compare case-insensitively: stored lower-cased, as matching reads them */
+	split("CPE:2.3:O:Microsoft:Windows_10:-:*:*:*:*:*:X64:*", cased);
+	/* wildcards keep their formatted form, so "p\!*" (p! then anything) is not "p!*" as a value */
+	split("cpe:2.3:a:v:p\\!*:1.?:*:*:*:*:*:*:*", wild);
+	/* an escaped "*" is a character, stored without its backslash */
+	split("cpe:2.3:a:v:p\\*:1:*:*:*:*:*:*:*", star);
+
+	/* what the NVD reader's own splitter let through before there was one splitter */
+	split_refuses("cpe:/a:apache:log4j", "name");
+	split_refuses("cpe:2.3:a:apache:log4j:2.0", "update");
+	split_refuses("cpe:2.3:x:v:p:1:*:*:*:*:*:*:*", "part");
+	split_refuses("cpe:2.3:a:v::1:*:*:*:*:*:*:*", "product");
+	split_refuses("cpe:2.3:a:v:p!:1:*:*:*:*:*:*:*", "product");
+	split_refuses("cpe:2.3:a:v:p:1.*.2:*:*:*:*:*:*:*", "version");
+	split_refuses("cpe:2.3:a:v:p:1:*:*:*:*:*:*:\\x", "other");
+	split_refuses("cpe:2.3:a:v:p:1:*:*:*:*:*:*:x\\", "other");
+	split_refuses("cpe:2.3:a:v\x01:p:1:*:*:*:*:*:*:*", "vendor");
+	/* too small a buffer is refused, never overrun */
+	CHECK(!cpe_name_split("cpe:2.3:a:apache:log4j:2.0:beta9:*:*:*:*:*:*", buf, 12, attr, NULL),
+		  "a 12-byte buffer is refused");
+	CHECK(cpe_name_split("cpe:2.3:a:apache:log4j:2.0:beta9:*:*:*:*:*:*", buf, sizeof(buf), attr, NULL),
+		  "a 64-byte buffer is enough");
+}
+
 static void
 test_relations(void)
 {
@@ -287,6 +365,7 @@ main(void)
 	test_formatted_strings();
 	test_uri_binding();
 	test_rejections();
+	test_split();
 	test_relations();
 	test_matching();
 	test_match_except();

@@ -5,7 +5,7 @@
  * IC_TEST_DATA) names (test/data restored by the harness), checking counts and chosen records against
  * the files. Exits non-zero on any failure.
  */
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -158,8 +158,8 @@ nvd_read_all(const char *path, FeedErrKind *kind, NvdFacts *f, char *errmsg)
 			f->nmatches = cve.nmatches;
 			if (cve.nmatches > 0)
 			{
-				snprintf(f->vendor, sizeof(f->vendor), "%s", cve.matches[0].cpe.attr[1]);
-				snprintf(f->product, sizeof(f->product), "%s", cve.matches[0].cpe.attr[2]);
+				snprintf(f->vendor, sizeof(f->vendor), "%s", cve.matches[0].cpe[1]);
+				snprintf(f->product, sizeof(f->product), "%s", cve.matches[0].cpe[2]);
 				snprintf(f->end_excl, sizeof(f->end_excl), "%s",
 						 cve.matches[0].version_end_excluding ? cve.matches[0].version_end_excluding : "");
 			}
@@ -564,7 +564,7 @@ test_nvd_bad_byte(void)
 
 /*
  * json_span_equal() calls made by the NVD reader: the test binary is linked with
- * --wrap=json_span_equal (mk/feeds.mk), so nvd_parse.c's calls come here first.
+ * --wrap=json_span_equal (mk/feeds.mk), so the NVD reader's calls come here first.
  */
 static volatile long span_equal_calls = 0;
 
@@ -636,15 +636,17 @@ test_nvd_cwe_duplicates(void)
 static void
 test_cpe(void)
 {
-	CpeName		c;
+	char		buf[CPE_MAX_LEN];
+	char	   *c[CPE_NATTRS];
 
-	CHECK(cpe_parse("cpe:2.3:a:apache:log4j:2.0:beta9:*:*:*:*:*:*", &c), "plain CPE parses");
-	CHECK(strcmp(c.attr[1], "apache") == 0 && strcmp(c.attr[2], "log4j") == 0 && strcmp(c.attr[4], "beta9") == 0,
+	/* the NVD reader's side of the one splitter (src/match/cpe.c, tested in test_cpe.c) */
+	CHECK(cpe_name_split("cpe:2.3:a:apache:log4j:2.0:beta9:*:*:*:*:*:*", buf, sizeof(buf), c, NULL), "plain CPE parses");
+	CHECK(strcmp(c[1], "apache") == 0 && strcmp(c[2], "log4j") == 0 && strcmp(c[4], "beta9") == 0,
 		  "attributes split");
-	CHECK(cpe_parse("cpe:2.3:a:foo\\:bar:prod\\!x:1.0:*:*:*:*:*:*:*", &c), "escaped colon parses");
-	CHECK(strcmp(c.attr[1], "foo:bar") == 0 && strcmp(c.attr[2], "prod!x") == 0, "escapes removed: %s %s", c.attr[1], c.attr[2]);
-	CHECK(!cpe_parse("cpe:/a:apache:log4j", &c), "CPE 2.2 URI refused");
-	CHECK(!cpe_parse("cpe:2.3:a:apache:log4j:2.0", &c), "too few attributes refused");
+	CHECK(cpe_name_split("cpe:2.3:a:foo\\:bar:prod\\!x:1.0:*:*:*:*:*:*:*", buf, sizeof(buf), c, NULL), "escaped colon parses");
+	CHECK(strcmp(c[1], "foo:bar") == 0 && strcmp(c[2], "prod!x") == 0, "escapes removed: %s %s", c[1], c[2]);
+	CHECK(!cpe_name_split("cpe:/a:apache:log4j", buf, sizeof(buf), c, NULL), "CPE 2.2 URI refused");
+	CHECK(!cpe_name_split("cpe:2.3:a:apache:log4j:2.0", buf, sizeof(buf), c, NULL), "too few attributes refused");
 }
 
 static void

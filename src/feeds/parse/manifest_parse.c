@@ -12,7 +12,7 @@
  * Paths are relative and may not leave the folder. Every checksum is verified before anything is
  * loaded, so a bundle damaged in transit changes nothing.
  */
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
  * hostname, as_number, as_name and country are taken when present). A "# END n entries" line must
  * agree with the rows read: a list cut short in transit is refused.
  */
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -18,7 +18,7 @@
  * json-c decodes them: an unpaired surrogate becomes U+FFFD, and \u0000 ends the string for readers
  * of C strings.
  */
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "match/cpe.h"			/* CPE 2.3 names, plain C: the NVD reader splits criteria with them */
+
 typedef enum FeedErrKind
 {
 	FEED_OK = 0,
@@ -199,28 +201,7 @@ json_span_is(const JsonSpan *s, const char *lit)
 	return strlen(lit) == s->len && memcmp(s->p, lit, s->len) == 0;
 }
 
-/* ---- cpe.c: CPE 2.3 formatted strings ------------------------------------------------------ */
-#define CPE_ATTRS 11
-#define CPE_MAX_BYTES 1024		/* the attributes' text, unescaped, with their '\0's */
-
-/* part, vendor, product, version, update, edition, language, sw_edition, target_sw, target_hw,
- * other; unescaped */
-typedef struct CpeAttrs
-{
-	char	   *attr[CPE_ATTRS];
-} CpeAttrs;
-
-typedef struct CpeName
-{
-	char	   *attr[CPE_ATTRS];
-	char		buf[CPE_MAX_BYTES];
-} CpeName;
-
-extern bool cpe_parse(const char *s, CpeName *out);
-/* The same into a buffer of the caller's (buflen >= strlen(s) + 1 always suffices). */
-extern bool cpe_split(const char *s, char *buf, size_t buflen, char *attr[CPE_ATTRS]);
-
-/* ---- nvd_parse.c: NVD 2.0 feed files, one CVE at a time ------------------------------------ */
+/* ---- nvd_stream.c (records: nvd_record.c): NVD 2.0 feed files, one CVE at a time ----------- */
 typedef struct NvdCvss
 {
 	bool		present;
@@ -241,7 +222,8 @@ typedef struct NvdCpeMatch
 	bool		vulnerable;
 	const char *criteria;
 	const char *match_criteria_id;
-	CpeAttrs	cpe;			/* the criteria split (its text in the stream's memory too) */
+	char	   *cpe[CPE_NATTRS];	/* the criteria split by cpe_name_split() (its text in the
+									 * stream's memory too) */
 	const char *version_start_including;
 	const char *version_start_excluding;
 	const char *version_end_including;

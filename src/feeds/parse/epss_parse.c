@@ -9,7 +9,7 @@
  * is checked (three columns, a CVE id, both numbers within [0, 1]) so that a damaged file is
  * refused as a whole before the loader replaces anything.
  */
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #include <ctype.h>
 #include <math.h>

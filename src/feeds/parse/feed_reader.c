@@ -11,7 +11,7 @@
  * load records, and the one a feed bundle checks after loading a file, is therefore the digest of
  * the very bytes that were loaded, not of a second read that someone could have raced.
  */
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #include <errno.h>
 #include <limits.h>

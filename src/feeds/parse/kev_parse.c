@@ -8,7 +8,7 @@
  * agree with the array: a catalogue cut short is refused. The same parser reads the seed built
  * into the extension.
  */
-#include "feeds/feeds_parse.h"
+#include "feeds/parse/feeds_parse.h"
 
 #include <ctype.h>
 #include <stdio.h>
