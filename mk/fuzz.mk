@@ -1,5 +1,5 @@
-# libFuzzer harness of the NVD reader and its JSON pull reader (test/fuzz/fuzz_nvd.c). Not part of
-# `make test`: `make fuzz` builds it with clang (libFuzzer, AddressSanitizer, UBSan), seeds a corpus
+# libFuzzer harness of the NVD reader and its JSON pull reader (test/fuzz/fuzz_nvd.c). Fuzzing is not
+# part of `make test` (replaying test/fuzz/regress is, below): `make fuzz` builds it with clang (libFuzzer, AddressSanitizer, UBSan), seeds a corpus
 # and fuzzes for FUZZ_TIME seconds on one core. See docs/feeds.md, "Fuzzing the NVD reader".
 FUZZ_CC     ?= clang-14
 FUZZ_TIME   ?= 600
@@ -30,8 +30,10 @@ fuzz-build: test/fuzz/bin/fuzz_nvd
 fuzz-seeds:
 	@bash test/fuzz/make_seeds.sh $(FUZZ_CORPUS)
 
+# Crashes and slow inputs go to test/fuzz/artifacts/ (ignored by git), never to the top folder.
 fuzz: fuzz-build fuzz-seeds
-	test/fuzz/bin/fuzz_nvd -dict=test/fuzz/nvd.dict -max_len=$(FUZZ_MAXLEN) -max_total_time=$(FUZZ_TIME) \
+	@mkdir -p test/fuzz/artifacts
+	test/fuzz/bin/fuzz_nvd -artifact_prefix=test/fuzz/artifacts/ -dict=test/fuzz/nvd.dict -max_len=$(FUZZ_MAXLEN) -max_total_time=$(FUZZ_TIME) \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_ARGS) $(FUZZ_CORPUS)
 
 # The inputs that once failed (test/fuzz/regress), each run once.
@@ -41,4 +43,12 @@ fuzz-regress: fuzz-build
 fuzz-tsan: test/fuzz/bin/fuzz_nvd_tsan fuzz-seeds
 	test/fuzz/bin/fuzz_nvd_tsan -runs=0 -max_len=$(FUZZ_MAXLEN) $(FUZZ_CORPUS) test/fuzz/regress
 
-EXTRA_CLEAN += test/fuzz/bin
+# The same harness without libFuzzer, built by the ordinary compiler as a unit test, so that
+# `make test` replays every input of test/fuzz/regress (each once failed) under valgrind.
+UNIT_BINS += test/unit/bin/fuzz_regress
+test/unit/bin/fuzz_regress: test/fuzz/fuzz_regress_main.c test/fuzz/fuzz_nvd.c $(FUZZ_NVD_SRCS) $(wildcard src/feeds/parse/*.h) src/match/cpe.h
+	@mkdir -p test/unit/bin
+	$(CC) $(UNIT_CFLAGS) -Wno-unused-parameter -o $@ test/fuzz/fuzz_regress_main.c test/fuzz/fuzz_nvd.c $(FUZZ_NVD_SRCS) \
+		-Wl,--wrap=read -Wl,--wrap=pthread_create $(UNIT_LIBS) -lpthread
+
+EXTRA_CLEAN += test/fuzz/bin test/fuzz/artifacts
