@@ -18,6 +18,7 @@
 #include "infracast.h"
 
 #include "graph/graph.h"
+#include "utils/relcache.h"
 #include "utils/timestamp.h"
 
 #define ERRCODE_IC_UNKNOWN_NODE        MAKE_SQLSTATE('I', 'C', '1', '0', '1')
@@ -33,6 +34,16 @@
 /* infracast.graph_cache_mb: bound on the snapshots one backend keeps (MB). */
 extern int	graph_cache_mb;
 
+/* Why a snapshot was built (graph_stats().build_reason). */
+typedef enum GraphBuildReason
+{
+	GRAPH_BUILD_FIRST_USE,		/* no snapshot of this tenant in this backend yet */
+	GRAPH_BUILD_VERSION_CHANGED,	/* the graph version (or its row's xmin) moved */
+	GRAPH_BUILD_MEMORY_BUDGET,	/* evicted to stay within infracast.graph_cache_mb */
+	GRAPH_BUILD_CACHE_SLOTS,	/* evicted: more tenants than the cache has slots */
+	GRAPH_BUILD_CACHE_CLEARED	/* infracast.graph_cache_clear() */
+} GraphBuildReason;
+
 /* A tenant's snapshot, cached in the backend until its graph version moves. */
 typedef struct GraphSnapshot
 {
@@ -45,6 +56,7 @@ typedef struct GraphSnapshot
 	uint32		crown_jewels;
 	double		build_ms;
 	TimestampTz built_at;
+	GraphBuildReason build_reason;
 	uint64		last_used;
 	/* Reach from the entry points, computed on first use (graph_node_exposure). */
 	bool		entry_reach_ready;
@@ -62,6 +74,12 @@ extern GraphSnapshot *graph_snapshot_current(void);
 
 /* Drops every cached snapshot of this backend. */
 extern void graph_cache_clear(void);
+
+/* This backend's snapshot builds and cache hits since it started (every tenant). */
+extern void graph_cache_counters(uint64 *builds, uint64 *hits);
+
+/* The text graph_stats() shows for a build reason. */
+extern const char *graph_build_reason_name(GraphBuildReason reason);
 
 /* Total bytes of the snapshots cached in this backend. */
 extern Size graph_cache_bytes(void);
@@ -81,6 +99,12 @@ typedef struct GraphNodeExposure
 
 /* Fills items[0..nitems-1] for the current tenant. Unknown ids get known = false (no error). */
 extern void graph_node_exposure(GraphNodeExposure *items, int nitems);
+
+/* infracast.<name>'s oid (42P01 with a hint when the extension is missing). */
+extern Oid	graph_relid(const char *name);
+
+/* The attribute number of a column of an infracast table (elog when absent: can't happen). */
+extern AttrNumber graph_attnum(Relation rel, const char *name);
 
 /* Installs the allocation and interrupt hooks of the core (called from graph_init). */
 extern void graph_install_hooks(void);

@@ -5,7 +5,8 @@
  * (snapshot.c), runs the plain-C algorithms (graph.h) and returns its rows materialized.
  *
  * Edge ids are not kept in the snapshot (it stays at 12 bytes per edge): a path's edges are read
- * back in one indexed query; of parallel edges, the most likely one (then the lowest id) is the
+ * back with direct scans of infracast.edges (arcs_resolve; never a planned query, whose plan
+ * followed stale statistics); of parallel edges, the most likely one (then the lowest id) is the
  * one the snapshot used. Costs reported by attack_paths are computed from those edges' own
  * likelihoods in double precision, so they equal pgRouting's on cost = -ln(likelihood).
  */
@@ -14,13 +15,16 @@
 
 #include <math.h>
 
+#include "access/genam.h"
+#include "access/relscan.h"
 #include "access/skey.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am_d.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -30,6 +34,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
@@ -191,13 +196,26 @@ single_node_argument(FunctionCallInfo fcinfo, int argno, const char *argname)
 
 /* ---- edge ids of arcs ---------------------------------------------------------------------------- */
 
+/*
+ * Edge ids of a path's arcs are read with direct scans, not a planned query. A query planned from
+ * infracast.edges' statistics went wrong right after a bulk load: statistics gathered before a
+ * tenant's rows existed say the tenant has about one edge, so the planner scanned all of the
+ * tenant's edges once per call (a nested loop with edges outside), 0.7 to 3 s per warm call
+ * until autovacuum analysed the table again. Scans chosen here do not depend on statistics: one
+ * index probe per arc on the (tenant_id, src, dst, ...) unique index for the usual few arcs, one
+ * pass over the tenant's edges when the arcs are a sizeable share of the graph.
+ */
 typedef struct ArcEdge
 {
 	uint32		u,
 				v;
-	int64		edge;			/* 0 when not found (deleted since the snapshot) */
+	bool		found;			/* false when no edge has these endpoints (deleted since the snapshot) */
+	int64		edge;
 	double		likelihood;
 } ArcEdge;
+
+/* One probe per arc while arcs * this < the tenant's edge rows; one pass over them otherwise. */
+#define ARCS_PROBE_RATIO 64
 
 static int
 arc_cmp(const void *a, const void *b)
@@ -212,16 +230,136 @@ arc_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* Sorts arcs, drops repeats, and fills in the id and likelihood of each arc's edge. */
+/* Of parallel edges, the arc keeps the most likely, then the lowest id (what the snapshot used). */
+static void
+arc_offer(ArcEdge *arc, int64 id, double likelihood)
+{
+	if (!arc->found || likelihood > arc->likelihood ||
+		(likelihood == arc->likelihood && id < arc->edge))
+	{
+		arc->found = true;
+		arc->edge = id;
+		arc->likelihood = likelihood;
+	}
+}
+
+/* The valid b-tree index of infracast.edges whose keys start (tenant_id, src, dst). */
+static Relation
+edges_endpoint_index(Relation edges, AttrNumber a_tenant, AttrNumber a_src, AttrNumber a_dst)
+{
+	List	   *indexes = RelationGetIndexList(edges);
+	ListCell   *lc;
+	Relation	found = NULL;
+
+	foreach(lc, indexes)
+	{
+		Relation	idx = index_open(lfirst_oid(lc), AccessShareLock);
+		Form_pg_index f = idx->rd_index;
+
+		if (idx->rd_rel->relam == BTREE_AM_OID && f->indisvalid && f->indnkeyatts >= 3 &&
+			f->indkey.values[0] == a_tenant && f->indkey.values[1] == a_src &&
+			f->indkey.values[2] == a_dst && RelationGetIndexPredicate(idx) == NIL)
+		{
+			found = idx;
+			break;
+		}
+		index_close(idx, AccessShareLock);
+	}
+	list_free(indexes);
+	if (found == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("infracast.edges has no index on (tenant_id, src, dst)"),
+				 errhint("The extension's unique constraint on infracast.edges (tenant_id, src, dst, "
+						 "kind, port, protocol) was dropped: recreate it, or reinstall the extension.")));
+	return found;
+}
+
+/* Fills the arcs' edges with one index probe per arc. */
+static void
+arcs_probe(Relation edges, const GraphSnapshot *gs, ArcEdge *arcs, uint32 n, Snapshot snap,
+		   AttrNumber a_id, AttrNumber a_like)
+{
+	const GrGraph *g = &gs->g;
+	Relation	idx = edges_endpoint_index(edges, graph_attnum(edges, "tenant_id"),
+										   graph_attnum(edges, "src"), graph_attnum(edges, "dst"));
+	IndexScanDesc scan = index_beginscan(edges, idx, snap, 3, 0);
+	TupleTableSlot *slot = table_slot_create(edges, NULL);
+	AttrNumber	last = Max(a_id, a_like);
+
+	for (uint32 i = 0; i < n; i++)
+	{
+		ScanKeyData keys[3];
+
+		CHECK_FOR_INTERRUPTS();
+		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(gs->tenant_id));
+		ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ,
+					Int64GetDatum(g->node_id[arcs[i].u]));
+		ScanKeyInit(&keys[2], 3, BTEqualStrategyNumber, F_INT8EQ,
+					Int64GetDatum(g->node_id[arcs[i].v]));
+		index_rescan(scan, keys, 3, NULL, 0);
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			slot_getsomeattrs(slot, last);
+			arc_offer(&arcs[i], DatumGetInt64(slot->tts_values[a_id - 1]),
+					  DatumGetFloat8(slot->tts_values[a_like - 1]));
+		}
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, AccessShareLock);
+}
+
+/* Fills the arcs' edges with one pass over the tenant's edges. */
+static void
+arcs_scan(Relation edges, const GraphSnapshot *gs, ArcEdge *arcs, uint32 n, Snapshot snap,
+		  AttrNumber a_id, AttrNumber a_like)
+{
+	const GrGraph *g = &gs->g;
+	AttrNumber	a_src = graph_attnum(edges, "src"),
+				a_dst = graph_attnum(edges, "dst");
+	AttrNumber	last = Max(Max(a_id, a_like), Max(a_src, a_dst));
+	ScanKeyData key;
+	TableScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(edges, NULL);
+
+	ScanKeyInit(&key, graph_attnum(edges, "tenant_id"), BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(gs->tenant_id));
+	scan = table_beginscan(edges, snap, 1, &key);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		ArcEdge		probe = {0};
+		ArcEdge    *hit;
+
+		CHECK_FOR_INTERRUPTS();
+		slot_getsomeattrs(slot, last);
+		probe.u = gr_node_index(g, DatumGetInt64(slot->tts_values[a_src - 1]));
+		probe.v = gr_node_index(g, DatumGetInt64(slot->tts_values[a_dst - 1]));
+		if (probe.u == GR_NONE || probe.v == GR_NONE)
+			continue;
+		hit = bsearch(&probe, arcs, n, sizeof(ArcEdge), arc_cmp);
+		if (hit)
+			arc_offer(hit, DatumGetInt64(slot->tts_values[a_id - 1]),
+					  DatumGetFloat8(slot->tts_values[a_like - 1]));
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+/*
+ * Sorts arcs, drops repeats, and fills in the id and likelihood of each arc's edge. Reads with
+ * the calling query's snapshot, only the current tenant's rows (the caller's SELECT on
+ * infracast.edges was checked when the snapshot was taken).
+ */
 static uint32
 arcs_resolve(const GraphSnapshot *gs, ArcEdge *arcs, uint32 n)
 {
 	const GrGraph *g = &gs->g;
 	uint32		w = 0;
-	Datum	   *srcs,
-			   *dsts;
-	Datum		args[3];
-	Oid			types[3] = {INT8OID, INT8ARRAYOID, INT8ARRAYOID};
+	Relation	edges;
+	AttrNumber	a_id,
+				a_like;
+	bool		pushed = false;
 
 	if (n == 0)
 		return 0;
@@ -230,44 +368,28 @@ arcs_resolve(const GraphSnapshot *gs, ArcEdge *arcs, uint32 n)
 		if (w == 0 || arc_cmp(&arcs[w - 1], &arcs[i]) != 0)
 			arcs[w++] = arcs[i];
 	n = w;
-	srcs = palloc(sizeof(Datum) * n);
-	dsts = palloc(sizeof(Datum) * n);
 	for (uint32 i = 0; i < n; i++)
 	{
-		srcs[i] = Int64GetDatum(g->node_id[arcs[i].u]);
-		dsts[i] = Int64GetDatum(g->node_id[arcs[i].v]);
+		arcs[i].found = false;
 		arcs[i].edge = 0;
+		/* kept when the edge has vanished since the snapshot was built */
 		arcs[i].likelihood = exp(-(double) gr_arc_cost(g, arcs[i].u, arcs[i].v));
 	}
-	args[0] = Int64GetDatum(gs->tenant_id);
-	args[1] = PointerGetDatum(construct_array(srcs, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	args[2] = PointerGetDatum(construct_array(dsts, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT DISTINCT ON (e.src, e.dst) e.src, e.dst, e.id, e.likelihood"
-							  "  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS p(s, d)"
-							  "  JOIN infracast.edges e ON e.tenant_id = $1 AND e.src = p.s AND e.dst = p.d"
-							  " ORDER BY e.src, e.dst, e.likelihood DESC, e.id",
-							  3, types, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read infracast.edges");
-	for (uint64 r = 0; r < SPI_processed; r++)
+	if (!ActiveSnapshotSet())
 	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		ArcEdge		key = {0};
-		ArcEdge    *hit;
-
-		key.u = gr_node_index(g, DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull)));
-		key.v = gr_node_index(g, DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull)));
-		hit = bsearch(&key, arcs, n, sizeof(ArcEdge), arc_cmp);
-		if (hit)
-		{
-			hit->edge = DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
-			hit->likelihood = DatumGetFloat8(SPI_getbinval(tup, desc, 4, &isnull));
-		}
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
 	}
-	SPI_finish();
+	edges = table_open(graph_relid("edges"), AccessShareLock);
+	a_id = graph_attnum(edges, "id");
+	a_like = graph_attnum(edges, "likelihood");
+	if ((uint64) n * ARCS_PROBE_RATIO < g->edge_rows)
+		arcs_probe(edges, gs, arcs, n, GetActiveSnapshot(), a_id, a_like);
+	else
+		arcs_scan(edges, gs, arcs, n, GetActiveSnapshot(), a_id, a_like);
+	table_close(edges, AccessShareLock);
+	if (pushed)
+		PopActiveSnapshot();
 	return n;
 }
 
@@ -459,7 +581,7 @@ infracast_attack_paths(PG_FUNCTION_ARGS)
 				if (cost <= 0.0)
 					cost = 0.0;
 				values[3] = Int64GetDatum(a->edge);
-				nulls[3] = (a->edge == 0);
+				nulls[3] = !a->found;
 			}
 			else
 				nulls[3] = true;
@@ -809,7 +931,7 @@ infracast_choke_points(PG_FUNCTION_ARGS)
 		values[0] = CStringGetTextDatum("edge");
 		values[1] = Int32GetDatum((int32) i + 1);
 		values[3] = Int64GetDatum(a->edge);
-		nulls[3] = (a->edge == 0);
+		nulls[3] = !a->found;
 		values[4] = Int64GetDatum(g->node_id[u]);
 		values[5] = Int64GetDatum(g->node_id[v]);
 		values[6] = Int64GetDatum((int64) arcs_r[i].paths);
@@ -1049,9 +1171,11 @@ infracast_graph_stats(PG_FUNCTION_ARGS)
 {
 	GraphSnapshot *gs = graph_snapshot_current();
 	TupleDesc	desc;
-	Datum		values[12];
-	bool		nulls[12] = {0};
+	Datum		values[15];
+	bool		nulls[15] = {0};
 	Size		bytes = gr_graph_bytes(&gs->g);
+	uint64		builds,
+				hits;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "graph_stats must return a row");
@@ -1067,6 +1191,11 @@ infracast_graph_stats(PG_FUNCTION_ARGS)
 	values[9] = Int64GetDatum((int64) gs->entry_points);
 	values[10] = Int64GetDatum((int64) gs->crown_jewels);
 	values[11] = Int64GetDatum((int64) graph_cache_bytes());
+	/* Read after taking the snapshot: this call's own build or hit is counted. */
+	graph_cache_counters(&builds, &hits);
+	values[12] = CStringGetTextDatum(graph_build_reason_name(gs->build_reason));
+	values[13] = Int64GetDatum((int64) builds);
+	values[14] = Int64GetDatum((int64) hits);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
 
