@@ -6,7 +6,7 @@
 #ifndef INFRACAST_GRAPH_SQL_H
 #define INFRACAST_GRAPH_SQL_H
 
-#include "graph/graph_api.h"
+#include "graph/graph.h"
 
 #include "fmgr.h"
 

@@ -26,7 +26,7 @@
  * mid-build leaks nothing. infracast.graph_cache_mb bounds the sum; older tenants' snapshots are
  * evicted first, and a snapshot that alone exceeds it raises IC104 naming the setting.
  */
-#include "graph/graph_api.h"
+#include "graph/graph.h"
 
 #include <math.h>
 
