@@ -4,6 +4,6 @@ GRAPH_CORE = src/graph/csr.c src/graph/search.c src/graph/reach.c src/graph/yen.
 
 UNIT_BINS += test/unit/bin/test_graph
 
-test/unit/bin/test_graph: test/unit/test_graph.c $(GRAPH_CORE) src/graph/graph.h
+test/unit/bin/test_graph: test/unit/test_graph.c $(GRAPH_CORE) src/graph/graph_core.h
 	@mkdir -p test/unit/bin
 	$(CC) $(UNIT_CFLAGS) -o $@ test/unit/test_graph.c $(GRAPH_CORE) $(UNIT_LIBS)

@@ -103,13 +103,16 @@ CREATE FUNCTION infracast.graph_stats(
     OUT built_at        timestamptz,
     OUT entry_points    bigint,
     OUT crown_jewels    bigint,
-    OUT cache_bytes     bigint)
+    OUT cache_bytes     bigint,
+    OUT build_reason    text,
+    OUT backend_builds  bigint,
+    OUT backend_cache_hits bigint)
     RETURNS record
     AS 'MODULE_PATHNAME', 'infracast_graph_stats'
     LANGUAGE C VOLATILE
     SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION infracast.graph_stats() IS
-    'The current tenant''s cached snapshot (built first if stale): sizes, bytes, build time and graph version.';
+    'The current tenant''s cached snapshot (built first if stale): sizes, bytes, build time, graph version and why it was built; and this backend''s snapshot builds and cache hits (this call included).';
 
 CREATE FUNCTION infracast.graph_cache_clear() RETURNS void
     AS 'MODULE_PATHNAME', 'infracast_graph_cache_clear'

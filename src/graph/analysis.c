@@ -12,7 +12,7 @@
  *
  * Components: Tarjan's algorithm with an explicit stack.
  */
-#include "graph/graph.h"
+#include "graph/graph_core.h"
 
 #include <math.h>
 #include <string.h>

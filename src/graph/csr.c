@@ -10,7 +10,7 @@
  * A positive float's bit pattern orders as an unsigned integer, which is what lets one 64-bit
  * sort order by destination and cost at once.
  */
-#include "graph/graph.h"
+#include "graph/graph_core.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
  * graph_init.c: GUCs and hooks of the graph subsystem, defined from _PG_init.
  */
-#include "graph/graph_api.h"
+#include "graph/graph.h"
 
 #include <limits.h>
 

@@ -10,7 +10,7 @@
  * super source still reaches in the residual graph: of all cheapest cuts, the one nearest the
  * sources, which is unique, so equal-cost alternatives never make the answer change between runs.
  */
-#include "graph/graph.h"
+#include "graph/graph_core.h"
 
 #include <math.h>
 #include <string.h>

@@ -24,7 +24,7 @@
  * bound the worst case (costs that make nodes improve many times within a bucket) the search
  * counts its relaxations and, past a few times the arc count, finishes with Dijkstra instead.
  */
-#include "graph/graph.h"
+#include "graph/graph_core.h"
 
 #include <math.h>
 #include <stdlib.h>

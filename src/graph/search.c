@@ -14,7 +14,7 @@
  * following entries, not per-node predecessors (the best path of <= h arcs to u need not extend
  * the best path to u's predecessor).
  */
-#include "graph/graph.h"
+#include "graph/graph_core.h"
 
 #include <math.h>
 #include <string.h>

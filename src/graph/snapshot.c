@@ -8,18 +8,25 @@
  * a direct scan, so the caller must hold SELECT on both tables (checked on every call) and only
  * the current tenant's rows are read (set only by infracast.set_tenant, which checks the role).
  *
- * Caching: a snapshot is valid for (tenant, version, xmin of the graph_versions row). Statement
- * triggers bump the version on every change, so a committed change is always seen; a change made
- * earlier in this transaction bumps it too (and is in our snapshot). The xmin tells apart two
- * bumps to the same number when one was rolled back: a snapshot built from this transaction's
- * uncommitted rows is never mistaken for another transaction's later commit.
+ * Caching: a snapshot is valid for (tenant, version, raw xmin of the graph_versions row).
+ * Statement triggers bump the version on every change, so a committed change is always seen; a
+ * change made earlier in this transaction bumps it too (and is in our snapshot). The xmin tells
+ * apart two bumps to the same number when one was rolled back: a snapshot built from this
+ * transaction's uncommitted rows is never mistaken for another transaction's later commit. It is
+ * the raw xmin: HeapTupleHeaderGetXmin() answers FrozenTransactionId once VACUUM has frozen the
+ * row (VACUUM FREEZE, an aggressive autovacuum), which made every backend rebuild a snapshot of
+ * an unchanged graph; freezing only sets infomask bits and keeps the raw xmin.
+ *
+ * Counters: each backend counts its builds and cache hits, and each snapshot says why it was
+ * built (first use, version change, evicted for the memory budget or the slot count, cache
+ * cleared), so graph_stats() shows whether warm calls really are warm (docs/graph.md).
  *
  * Memory: each snapshot lives in its own context under one cache context; a build happens under
  * the caller's context and is moved into the cache only when complete, so an error or a cancel
  * mid-build leaks nothing. infracast.graph_cache_mb bounds the sum; older tenants' snapshots are
  * evicted first, and a snapshot that alone exceeds it raises IC104 naming the setting.
  */
-#include "graph/graph_api.h"
+#include "graph/graph.h"
 
 #include <math.h>
 
@@ -49,6 +56,27 @@ static GraphSnapshot *cache[GRAPH_CACHE_SLOTS];
 static MemoryContext cache_cxt = NULL;
 static uint64 use_clock = 0;
 static MemoryContext build_target = NULL;
+
+/* This backend's counters (graph_stats). */
+static uint64 stat_builds = 0;
+static uint64 stat_hits = 0;
+
+/*
+ * Tenants whose snapshot was dropped while still current, and why: the next build for such a
+ * tenant reports that reason rather than "first use". A small ring; an entry lost from it only
+ * makes a later reason read "first use".
+ */
+#define GRAPH_FORGOTTEN_SLOTS (2 * GRAPH_CACHE_SLOTS)
+typedef struct ForgottenTenant
+{
+	int64		tenant_id;
+	int64		version;		/* of the dropped snapshot: a build at another one is a version change */
+	TransactionId version_xmin;
+	GraphBuildReason reason;
+	bool		used;
+} ForgottenTenant;
+static ForgottenTenant forgotten[GRAPH_FORGOTTEN_SLOTS];
+static int	forgotten_next = 0;
 
 /* ---- hooks of the plain-C core ---------------------------------------------------------------- */
 
@@ -88,7 +116,7 @@ graph_install_hooks(void)
 
 /* ---- catalog helpers -------------------------------------------------------------------------- */
 
-static Oid
+Oid
 graph_relid(const char *name)
 {
 	Oid			nsp = get_namespace_oid("infracast", true);
@@ -102,7 +130,7 @@ graph_relid(const char *name)
 	return rel;
 }
 
-static AttrNumber
+AttrNumber
 graph_attnum(Relation rel, const char *name)
 {
 	AttrNumber	a = get_attnum(RelationGetRelid(rel), name);
@@ -142,7 +170,8 @@ read_version(int64 tenant, Snapshot snap, int64 *version, TransactionId *xmin)
 		Datum		d = heap_getattr(tup, graph_attnum(rel, "version"), RelationGetDescr(rel), &isnull);
 
 		*version = isnull ? 0 : DatumGetInt64(d);
-		*xmin = HeapTupleHeaderGetXmin(tup->t_data);
+		/* Raw: a frozen row keeps its xmin but GetXmin would answer FrozenTransactionId. */
+		*xmin = HeapTupleHeaderGetRawXmin(tup->t_data);
 	}
 	table_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -323,10 +352,46 @@ graph_cache_bytes(void)
 }
 
 static void
-cache_drop(int slot)
+forget_snapshot(const GraphSnapshot *gs, GraphBuildReason reason)
+{
+	for (int i = 0; i < GRAPH_FORGOTTEN_SLOTS; i++)
+		if (forgotten[i].used && forgotten[i].tenant_id == gs->tenant_id)
+			forgotten[i].used = false;
+	forgotten[forgotten_next].tenant_id = gs->tenant_id;
+	forgotten[forgotten_next].version = gs->version;
+	forgotten[forgotten_next].version_xmin = gs->version_xmin;
+	forgotten[forgotten_next].reason = reason;
+	forgotten[forgotten_next].used = true;
+	forgotten_next = (forgotten_next + 1) % GRAPH_FORGOTTEN_SLOTS;
+}
+
+/* Why a snapshot of `tenant` at `version` is being built (and forgets the record). */
+static GraphBuildReason
+build_reason(int64 tenant, int64 version, TransactionId xmin, bool stale_dropped)
+{
+	GraphBuildReason reason = stale_dropped ? GRAPH_BUILD_VERSION_CHANGED : GRAPH_BUILD_FIRST_USE;
+
+	for (int i = 0; i < GRAPH_FORGOTTEN_SLOTS; i++)
+		if (forgotten[i].used && forgotten[i].tenant_id == tenant)
+		{
+			forgotten[i].used = false;
+			if (forgotten[i].version != version ||
+				!TransactionIdEquals(forgotten[i].version_xmin, xmin))
+				reason = GRAPH_BUILD_VERSION_CHANGED;
+			else if (!stale_dropped)
+				reason = forgotten[i].reason;
+		}
+	return reason;
+}
+
+/* Drops a cached snapshot; `reason` is kept for the tenant's next build (not for a stale one). */
+static void
+cache_drop(int slot, GraphBuildReason reason)
 {
 	if (cache[slot])
 	{
+		if (reason != GRAPH_BUILD_VERSION_CHANGED)
+			forget_snapshot(cache[slot], reason);
 		MemoryContextDelete(cache[slot]->cxt);
 		cache[slot] = NULL;
 	}
@@ -336,7 +401,33 @@ void
 graph_cache_clear(void)
 {
 	for (int i = 0; i < GRAPH_CACHE_SLOTS; i++)
-		cache_drop(i);
+		cache_drop(i, GRAPH_BUILD_CACHE_CLEARED);
+}
+
+const char *
+graph_build_reason_name(GraphBuildReason reason)
+{
+	switch (reason)
+	{
+		case GRAPH_BUILD_FIRST_USE:
+			return "first use";
+		case GRAPH_BUILD_VERSION_CHANGED:
+			return "version changed";
+		case GRAPH_BUILD_MEMORY_BUDGET:
+			return "evicted for memory budget";
+		case GRAPH_BUILD_CACHE_SLOTS:
+			return "evicted for cache slots";
+		case GRAPH_BUILD_CACHE_CLEARED:
+			return "cache cleared";
+	}
+	return "unknown";
+}
+
+void
+graph_cache_counters(uint64 *builds, uint64 *hits)
+{
+	*builds = stat_builds;
+	*hits = stat_hits;
 }
 
 /* Evicts the least recently used snapshots (never `keep`) until `need` more bytes fit. */
@@ -355,7 +446,7 @@ cache_make_room(Size need, GraphSnapshot *keep)
 				victim = i;
 		if (victim < 0)
 			break;
-		cache_drop(victim);
+		cache_drop(victim, GRAPH_BUILD_MEMORY_BUDGET);
 	}
 }
 
@@ -373,6 +464,7 @@ graph_snapshot_current(void)
 	instr_time	start,
 				elapsed;
 	int			slot = -1;
+	bool		stale_dropped = false;
 
 	require_select(graph_relid("nodes"), "nodes");
 	require_select(graph_relid("edges"), "edges");
@@ -390,11 +482,13 @@ graph_snapshot_current(void)
 		if (cache[i]->version == version && TransactionIdEquals(cache[i]->version_xmin, xmin))
 		{
 			cache[i]->last_used = ++use_clock;
+			stat_hits++;
 			if (pushed)
 				PopActiveSnapshot();
 			return cache[i];
 		}
-		cache_drop(i);			/* stale */
+		cache_drop(i, GRAPH_BUILD_VERSION_CHANGED); /* stale */
+		stale_dropped = true;
 	}
 
 	if (cache_cxt == NULL)
@@ -408,6 +502,7 @@ graph_snapshot_current(void)
 	gs->tenant_id = tenant;
 	gs->version = version;
 	gs->version_xmin = xmin;
+	gs->build_reason = build_reason(tenant, version, xmin, stale_dropped);
 	INSTR_TIME_SET_CURRENT(start);
 	old = build_target;
 	build_target = cxt;
@@ -431,6 +526,7 @@ graph_snapshot_current(void)
 	gs->build_ms = INSTR_TIME_GET_MILLISEC(elapsed);
 	gs->built_at = GetCurrentTimestamp();
 	gs->last_used = ++use_clock;
+	stat_builds++;
 	if (pushed)
 		PopActiveSnapshot();
 
@@ -444,7 +540,7 @@ graph_snapshot_current(void)
 		for (int i = 1; i < GRAPH_CACHE_SLOTS; i++)
 			if (cache[i]->last_used < cache[slot]->last_used)
 				slot = i;
-		cache_drop(slot);
+		cache_drop(slot, GRAPH_BUILD_CACHE_SLOTS);
 	}
 	MemoryContextSetParent(cxt, cache_cxt);
 	cache[slot] = gs;

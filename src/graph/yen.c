@@ -9,7 +9,7 @@
  * (float costs summed in different orders); ties go to fewer hops, then to lower node indexes,
  * so the result is deterministic.
  */
-#include "graph/graph.h"
+#include "graph/graph_core.h"
 
 #include <math.h>
 #include <string.h>

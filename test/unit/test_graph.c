@@ -4,7 +4,7 @@
  * dominators, strongly connected components and the minimum cut. Exits non-zero on a failure.
  * Run it under Valgrind too: valgrind --error-exitcode=1 --leak-check=full test/unit/bin/test_graph
  */
-#include "graph/graph.h"
+#include "graph/graph_core.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * single-pair. Prints one line per measurement: "<what> <milliseconds>".
  * Usage: bench_core NODES EDGES uniform|powerlaw
  */
-#include "graph/graph.h"
+#include "graph/graph_core.h"
 
 #include <math.h>
 #include <stdio.h>
