@@ -198,5 +198,8 @@ check(not bad, f"{len(nodes)} OBOMs valid against the CycloneDX 1.6 schema {bad[
 broken = dict(bom)
 broken["components"] = [dict(bom["components"][0], type="teapot")] + bom["components"][1:]
 check(list(validator.iter_errors(broken)) != [], "a broken OBOM (component type teapot) fails the schema check")
+broken = dict(bom)
+broken["components"] = [dict(bom["components"][0], licenses=[{"license": {"id": "NOT-AN-SPDX-ID"}}])] + bom["components"][1:]
+check(list(validator.iter_errors(broken)) != [], "a licence id outside SPDX's list fails too (the referenced spdx.schema.json is read)")
 sys.exit(1 if failures else 0)
 PY
