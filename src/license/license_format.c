@@ -25,6 +25,7 @@
 
 const char *const license_known_features[] = {
 	"attack_paths", "feeds", "vuln_matching", "risk_scoring", "api", "discovery", "compliance", "reports",
+	"sbom",
 	NULL
 };
 

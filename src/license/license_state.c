@@ -703,7 +703,7 @@ feature_name_check(const char *feature)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown licence feature \"%s\"", feature ? feature : "(null)"),
-				 errhint("The features are attack_paths, feeds, vuln_matching, risk_scoring, api, discovery, compliance and reports.")));
+				 errhint("The features are attack_paths, feeds, vuln_matching, risk_scoring, api, discovery, compliance, reports and sbom.")));
 }
 
 /*

@@ -24,7 +24,7 @@ SELECT ok((SELECT highest_time_seen BETWEEN now() - interval '1 day' AND clock_t
 SELECT throws_ok($$SELECT infracast.require_feature('no_such_feature')$$, '22023', NULL, 'an unknown feature name: 22023');
 SELECT throws_ok($$SELECT infracast.require_feature(NULL)$$, '22004', NULL, 'a null feature name: 22004');
 SELECT lives_ok($$SELECT infracast.require_feature(f) FROM unnest(ARRAY['attack_paths', 'feeds', 'vuln_matching',
-    'risk_scoring', 'api', 'discovery', 'compliance', 'reports']) f$$, 'the development licence has every feature');
+    'risk_scoring', 'api', 'discovery', 'compliance', 'reports', 'sbom']) f$$, 'the development licence has every feature');
 SELECT lives_ok($$SELECT infracast.require_valid_license('generate a report')$$, 'a valid licence allows writes');
 
 -- privileges
