@@ -61,6 +61,11 @@ ok=$(cat "$PX_DIR/get_codes" "$PX_DIR/post_codes" | grep -c '^200$')
 echo "# $total requests in ${elapsed}s, $ok answered 200; other codes: $(cat "$PX_DIR/get_codes" "$PX_DIR/post_codes" | grep -v '^200$' | sort | uniq -c | tr '\n' ' ')"
 check "all $((GETS + POSTS)) requests were made" eval '[ "$total" -eq $((GETS + POSTS)) ]'
 check "no request failed" eval '[ "$ok" -eq "$total" ]'
+if [ "$ok" -ne "$total" ]; then   # what curl and the proxy said, to tell a dropped connection from a refused one
+    echo "# curl: $(sort "$PX_DIR/get_err" "$PX_DIR/post_err" | uniq -c | sort -rn | head -5 | tr '\n' ';')"
+    echo "# proxy log, other than info: $(grep -v ' info ' "$PX_LOG" | tail -5 | tr '\n' ';')"
+    echo "# load: $(cat /proc/loadavg); open files of the proxy: $(ls /proc/$PX_PID/fd 2>/dev/null | wc -l)"
+fi
 samples=$(grep -c '^[0-9][0-9]*$' "$PX_DIR/session_samples" 2>/dev/null)
 max_sessions=$(grep '^[0-9][0-9]*$' "$PX_DIR/session_samples" 2>/dev/null | sort -n | tail -n 1)
 echo "# at most ${max_sessions:-?} database sessions in ${samples:-0} samples during the soak (pool $POOL)"
