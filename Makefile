@@ -1,7 +1,6 @@
 # Infracast: PGXS build of the extension, plus the tools, tests, demo and benchmarks.
 #
-# Everything is found by glob so that each subsystem adds files without editing this file:
-#   src/<subsystem>/*.c      -> objects of infracast.so (bgworkers/*.c too)
+# The objects of infracast.so are listed below by subsystem; the rest is found by glob:
 #   extension/sql/NN_*.sql   -> concatenated, in order, into extension/infracast--$(EXTVERSION).sql
 #   sql/*.sql                -> pg_regress tests (expected/*.out)
 #   test/isolation/specs/*.spec -> isolation tests (test/isolation/expected/*.out)
@@ -15,8 +14,36 @@ EXTVERSION  = 0.1.0
 MODULE_big  = infracast
 MODULEDIR   = extension
 
-# Plain-C files that speak json-c include no PostgreSQL headers; they are still part of infracast.so.
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c src/feeds/parse/*.c bgworkers/*.c)))
+# The objects of infracast.so, listed by subsystem (a stray .c file is never linked silently; a
+# subsystem's README says what each file holds). The files under src/feeds/parse/ and the plain-C
+# cores speak no PostgreSQL (json-c's json_object collides with its headers); they are linked all the same.
+OBJS_MAIN         = src/infracast.o
+OBJS_COMMON       = src/common/privileged.o
+OBJS_INVENTORY    = src/inventory/import.o src/inventory/tenant.o
+OBJS_AUTH         = src/auth/auth.o
+OBJS_GRAPH        = src/graph/analysis.o src/graph/analysis_sql.o src/graph/arc_edges.o \
+                    src/graph/cache_sql.o src/graph/csr.o src/graph/graph_init.o src/graph/mincut.o \
+                    src/graph/paths_sql.o src/graph/reach.o src/graph/reach_sql.o \
+                    src/graph/search.o src/graph/snapshot.o src/graph/sql_args.o src/graph/yen.o
+OBJS_FEEDS        = src/feeds/feed_insert.o src/feeds/feed_status.o src/feeds/feeds_hash.o \
+                    src/feeds/feeds_init.o src/feeds/feeds_load.o src/feeds/feeds_shmem.o \
+                    src/feeds/feeds_time.o src/feeds/kev_seed.o src/feeds/load_bundle.o \
+                    src/feeds/load_epss.o src/feeds/load_feodo.o src/feeds/load_kev.o \
+                    src/feeds/load_nvd.o
+OBJS_FEEDS_PARSE  = src/feeds/parse/epss_parse.o src/feeds/parse/feed_reader.o \
+                    src/feeds/parse/feodo_parse.o src/feeds/parse/json_pull.o \
+                    src/feeds/parse/kev_parse.o src/feeds/parse/manifest_parse.o \
+                    src/feeds/parse/nvd_limits.o src/feeds/parse/nvd_record.o \
+                    src/feeds/parse/nvd_stream.o
+OBJS_MATCH        = src/match/applicability_sql.o src/match/cpe.o src/match/cpe_type.o \
+                    src/match/nvd_config.o src/match/version.o src/match/version_sql.o
+OBJS_SCORE        = src/score/risk.o src/score/score_sql.o
+OBJS_LICENSE      = src/license/license_format.o src/license/license_init.o \
+                    src/license/license_keys.o src/license/license_sql.o \
+                    src/license/license_state.o
+OBJS_BGWORKERS    = bgworkers/feed_status_recorder.o bgworkers/feed_worker.o \
+                    bgworkers/registration.o
+OBJS = $(OBJS_MAIN) $(OBJS_COMMON) $(OBJS_INVENTORY) $(OBJS_AUTH) $(OBJS_GRAPH) $(OBJS_FEEDS) $(OBJS_FEEDS_PARSE) $(OBJS_MATCH) $(OBJS_SCORE) $(OBJS_LICENSE) $(OBJS_BGWORKERS)
 
 DATA        = extension/infracast.control $(wildcard extension/infracast--*--*.sql)
 DATA_built  = extension/infracast--$(EXTVERSION).sql
@@ -51,7 +78,7 @@ endif
 
 # PGXS tracks no header dependencies (Debian's PostgreSQL is built without --enable-depend): a
 # changed header rebuilds every object, so no object keeps a stale struct layout.
-$(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h src/*/*.h bgworkers/*.h)
+$(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h src/*/*.h src/*/*/*.h bgworkers/*.h)
 
 extension/infracast--$(EXTVERSION).sql: $(sort $(wildcard extension/sql/*.sql))
 	@echo "-- Generated from extension/sql/*.sql by make; edit those files, not this one." > $@
@@ -78,3 +105,9 @@ bench:
 
 lint:
 	@bash test/harness/lint.sh
+
+# Every C file of src/ and bgworkers/ is in OBJS (test/integration/foundation_meta.sh asks this), so a
+# file added without its line fails a test instead of failing to load with an undefined symbol.
+.PHONY: print-objs
+print-objs:
+	@echo $(OBJS)

@@ -16,10 +16,6 @@ endif
 .PHONY: feeds-seed-force
 feeds-seed-force:
 
-# The top-level Makefile makes every object depend on src/*.h and src/*/*.h; the readers' headers
-# sit one level deeper, so they are added here (a changed struct rebuilds every object).
-$(OBJS) $(OBJS:.o=.bc): $(wildcard src/feeds/parse/*.h)
-
 # C unit tests of the plain-C readers (no PostgreSQL): fixtures and, when present, the real files.
 # The NVD reader splits CPE criteria with match/cpe.c, the one CPE parser.
 # json_span_equal is wrapped so that the test can count the NVD reader's comparisons.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# META.json is valid PGXN metadata (spec 1.0.2) and agrees with the control file and the Makefile.
+# META.json is valid PGXN metadata (spec 1.0.2) and agrees with the control file and the Makefile;
+# the Makefile's object list names every C file of the extension.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 meta=$(cat META.json)
@@ -17,5 +18,12 @@ FROM m;
 SQL
 )
 [ "$control_version" = "$make_version" ] || result="$result,Makefile EXTVERSION $make_version differs from control $control_version"
-if [ -n "$result" ]; then echo "META.json problems: $result"; exit 1; fi
+# every C file of the extension is listed in the Makefile's OBJS, and every listed object has its file
+listed=$(make -s --no-print-directory print-objs | tr ' ' '\n' | sed 's/\.o$/.c/' | sort)
+present=$(find src bgworkers -name '*.c' | sort)
+unlisted=$(comm -13 <(echo "$listed") <(echo "$present") | tr '\n' ' ')
+missing=$(comm -23 <(echo "$listed") <(echo "$present") | tr '\n' ' ')
+[ -z "${unlisted// }" ] || result="$result,C files not in the Makefile's OBJS: $unlisted"
+[ -z "${missing// }" ] || result="$result,OBJS names files that do not exist: $missing"
+if [ -n "$result" ]; then echo "META.json and build problems: $result"; exit 1; fi
 echo "META.json valid, version $control_version"
