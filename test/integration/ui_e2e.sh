@@ -56,6 +56,12 @@ UI_URL="$PX_URL" UI_DB=ui_e2e UI_PASSWORD="$PASSWORD" UI_OUT="$OUT" UI_BULK=bulk
     TMPDIR="$PX_DIR" node "$ROOT/ui/e2e/run.mjs"
 status=$?
 if [ "$status" -eq 0 ] && [ -n "${UI_DOCS_IMG:-}" ]; then
-    mkdir -p "$ROOT/$UI_DOCS_IMG" && cp "$OUT"/*.png "$ROOT/$UI_DOCS_IMG/" && echo "# screenshots copied to $UI_DOCS_IMG"
+    mkdir -p "$ROOT/$UI_DOCS_IMG"
+    for f in "$OUT"/*.png; do
+        # 256-colour PNGs are a third of the size and look the same for a UI (apt-get install pngquant).
+        if command -v pngquant >/dev/null; then pngquant --quality 60-90 --force --output "$ROOT/$UI_DOCS_IMG/ui-$(basename "$f")" "$f"
+        else cp "$f" "$ROOT/$UI_DOCS_IMG/ui-$(basename "$f")"; fi
+    done
+    echo "# screenshots copied to $UI_DOCS_IMG"
 fi
 exit "$status"

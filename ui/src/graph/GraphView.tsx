@@ -93,7 +93,7 @@ export default function GraphView({ graph, label, onEdge, selectedEdge, highligh
         })),
       ],
       layout: { name: 'preset', fit: true, padding: 30 },
-      minZoom: 0.05,
+      minZoom: 0.01,
       maxZoom: 3,
       // Large graphs: draw a cheap texture while panning and zooming, so the page stays responsive.
       textureOnViewport: big,
@@ -107,8 +107,10 @@ export default function GraphView({ graph, label, onEdge, selectedEdge, highligh
       if (typeof id === 'number') onEdgeRef.current?.(id);
     });
     cy.current = c;
-    if (box.current) box.current.dataset.nodes = String(graph.nodes.length);
-    if (box.current) box.current.dataset.ready = 'true';
+    // The end-to-end test reads rendered edge positions from here to click on the canvas.
+    (box.current as HTMLDivElement & { cy?: cytoscape.Core }).cy = c;
+    box.current.dataset.nodes = String(graph.nodes.length);
+    box.current.dataset.ready = 'true';
     return () => {
       c.destroy();
       cy.current = null;

@@ -155,6 +155,11 @@ export function layeredPositions(g: Graph, dx = 200, dy = 60): Map<string, { x: 
   }
   const pos = new Map<string, { x: number; y: number }>();
   const order = [...layers.keys()].sort((a, b) => a - b);
+  // A wide layer (a blast radius fans out) would make a tall, thin drawing: space the layers so
+  // the whole drawing keeps about the screen's shape (3:2).
+  const tallest = Math.max(1, ...[...layers.values()].map((l) => l.length));
+  dy = Math.max(12, Math.min(dy, 6000 / tallest));
+  dx = Math.max(dx, ((tallest * dy) / Math.max(1, order.length - 1)) * 1.5);
   for (const layer of order) {
     const ns = layers.get(layer)!;
     const key = (n: GraphNode) => {

@@ -44,7 +44,7 @@ export default function AttackPaths() {
           </div>
           <ol className="paths" data-testid="path-list">
             {paths.map((p) => (
-              <li key={p.id} onMouseEnter={() => setHl(p.id)} onMouseLeave={() => setHl(null)} onFocus={() => setHl(p.id)}>
+              <li key={p.id} onMouseEnter={() => setHl(p.id)} onMouseLeave={() => setHl(null)} onFocus={() => setHl(p.id)} onBlur={() => setHl(null)}>
                 <div className="path-head">
                   Path {p.id}: likelihood <strong data-testid={`path-likelihood-${p.id}`}>{likelihood(p.likelihood)}</strong>, {p.hops} hops
                 </div>
