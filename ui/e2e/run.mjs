@@ -373,6 +373,37 @@ COMMIT;`);
     await p2.context().close();
   }
 
+  // ---------------------------------------------------------------- first login: a restricted token must change the password
+  {
+    sql(`BEGIN; SELECT infracast.set_tenant('globex') \\g /dev/null
+INSERT INTO infracast.users (username, role, password_hash, must_change_password)
+VALUES ('e2e-new', 'infracast_reader', infracast.password_hash('first pass 123'), true);
+COMMIT;`);
+    const { page: p4, problems: pr4 } = await newPage();
+    await p4.goto(URL_);
+    await p4.getByLabel('Tenant').fill('globex');
+    await p4.getByLabel('User name').fill('e2e-new');
+    await p4.getByLabel('Password').fill('first pass 123');
+    await p4.getByRole('button', { name: 'Log in' }).click();
+    await p4.getByRole('heading', { name: 'Account' }).waitFor();
+    check('a first login (restricted token) lands on the Account page and says why', new URL(p4.url()).pathname === '/account' && (await p4.getByRole('alert').first().innerText()).includes('change your password'));
+    await p4.getByLabel('Current password').fill('first pass 123');
+    await p4.getByLabel('New password (12 characters or more)').fill('second pass 456');
+    await p4.getByRole('button', { name: 'Change password' }).click();
+    await p4.getByText('Password changed.').waitFor();
+    check('changing the password clears must_change_password in SQL', sql("SELECT must_change_password FROM infracast.users WHERE username = 'e2e-new'") === 'f');
+    await p4.getByRole('button', { name: 'Log out' }).click();
+    await p4.getByLabel('Tenant').fill('globex');
+    await p4.getByLabel('User name').fill('e2e-new');
+    await p4.getByLabel('Password').fill('second pass 456');
+    await p4.getByRole('button', { name: 'Log in' }).click();
+    await p4.getByTestId('who').waitFor();
+    check('logging in with the new password gives a full session', (await p4.getByText('This session is restricted').count()) === 0);
+    check('no script error in the first-login flow', pr4.length === 0, pr4.join(' | '));
+    sql("DELETE FROM infracast.users WHERE username = 'e2e-new'");
+    await p4.context().close();
+  }
+
   // ---------------------------------------------------------------- 100k nodes: the inventory stays paginated
   if (BULK) {
     const { page: p3, requests: rq3, problems: pr3 } = await newPage();
