@@ -399,6 +399,15 @@ COMMIT;`);
     await p4.getByRole('button', { name: 'Log in' }).click();
     await p4.getByTestId('who').waitFor();
     check('logging in with the new password gives a full session', (await p4.getByText('This session is restricted').count()) === 0);
+    // Enrol an authenticator app from the Account page: the code comes from the stored secret.
+    await p4.getByRole('link', { name: 'Account' }).click();
+    await p4.getByLabel('Your password (asked again)').fill('second pass 456');
+    await p4.getByRole('button', { name: 'Start enrolment' }).click();
+    await p4.getByTestId('mfa-secret').waitFor();
+    await p4.getByLabel('Code shown by the app').fill(sql("SELECT infracast.totp_code(totp_secret) FROM infracast.users WHERE username = 'e2e-new'"));
+    await p4.getByRole('button', { name: 'Turn on' }).click();
+    await p4.getByText('Two-factor authentication is on.').waitFor();
+    check('enrolling an authenticator app from the Account page turns TOTP on in SQL', sql("SELECT totp_enabled FROM infracast.users WHERE username = 'e2e-new'") === 't');
     check('no script error in the first-login flow', pr4.length === 0, pr4.join(' | '));
     sql("DELETE FROM infracast.users WHERE username = 'e2e-new'");
     await p4.context().close();
