@@ -47,6 +47,14 @@ UPDATE infracast.users u SET totp_secret = infracast.totp_new_secret(), totp_ena
    AND u.username IN (SELECT username FROM demo_users) AND NOT u.totp_enabled;
 SQL
 
+# The web UI, built (npm ci from the committed lockfile, then vite) when missing or stale, and
+# served by the proxy itself. Without Node.js the demo still serves the API.
+if [ -z "${VULCAN_UI_DIR:-}" ]; then
+    UI_ROOT=$(cd "$(dirname "$0")/.." && pwd)/ui
+    if bash "$UI_ROOT/scripts/build.sh" >"$IC_DEMO/ui-build.log" 2>&1; then VULCAN_UI_DIR="$UI_ROOT/dist"
+    else echo "the web UI was not built (see $IC_DEMO/ui-build.log): serving the API only"; fi
+fi
+
 # Run it as an unprivileged user when we are root.
 touch "$LOG"; run=()
 if [ "$(id -u)" -eq 0 ]; then chown nobody "$LOG"; run=(runuser -u nobody --); fi
@@ -81,7 +89,8 @@ PSQL="psql -h $IC_DEMO/sock -U postgres -qAt infracast"
 cat <<MSG
 
 REST API (infracast-proxy) on $URL   (log: $LOG)
-  Users of tenant globex: gary (admin), gwen (analyst); of acme (requires MFA): alice (admin), ana (analyst), rea (reader).
+${VULCAN_UI_DIR:+  Web UI: $URL/   (log in with a user below; acme asks for the TOTP code printed by the CODE= line)
+}  Users of tenant globex: gary (admin), gwen (analyst); of acme (requires MFA): alice (admin), ana (analyst), rea (reader).
   Their demo password: $DEMO_PASSWORD
   Log in and call it:
     TOKEN=\$(curl -s -X POST $URL/api/auth/login -d '{"tenant":"globex","username":"gwen","password":"$DEMO_PASSWORD"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
