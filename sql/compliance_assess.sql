@@ -2,6 +2,8 @@
 -- its sha256, the OSCAL view, scores (XCCDF default and flat, CIS), "fixed" on the next run, and
 -- tenant isolation.
 \set VERBOSITY terse
+-- Leave the database as found: the extension is dropped again at the end when this file made it.
+SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'infracast') AS comp_made_extension \gset
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
 RESET client_min_messages;
@@ -87,7 +89,18 @@ SET LOCAL ROLE regress_comp_reader;
 SELECT infracast.set_tenant('comp_b') > 0 AS set;
 SELECT (SELECT count(*) FROM infracast.compliance_assessments) AS assessments, (SELECT count(*) FROM infracast.compliance_results) AS results,
        (SELECT count(*) FROM infracast.compliance_evidence) AS evidence, (SELECT count(*) FROM infracast.compliance_waivers) AS waivers;
-SELECT count(*) AS catalogue_visible FROM infracast.compliance_controls;
+SELECT count(*) AS catalogue_visible FROM infracast.compliance_controls WHERE catalog = 'nist-800-53-rev5';
 ROLLBACK;
 DELETE FROM infracast.tenant_roles WHERE role_name = 'regress_comp_reader';
 DROP ROLE regress_comp_reader;
+
+-- The other tests share this database: take our tenants (and their rows, by cascade) and KEV row away.
+SELECT infracast.set_tenant('comp_a', false) > 0 AS set;
+DELETE FROM infracast.tenants WHERE name IN ('comp_a', 'comp_b');
+DELETE FROM infracast.kev WHERE cve_id = 'CVE-2099-90001';
+SELECT count(*) AS left_behind FROM infracast.compliance_assessments;
+\if :comp_made_extension
+SET client_min_messages = warning;
+DROP EXTENSION infracast CASCADE;
+RESET client_min_messages;
+\endif

@@ -5,6 +5,8 @@
 -- catalog in the corpus: its oracle is the id list of the profile itself (SOURCES.md says that
 -- every resolved catalog holds exactly its profile's ids).
 \set VERBOSITY terse
+-- Leave the database as found: the extension is dropped again at the end when this file made it.
+SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'infracast') AS comp_made_extension \gset
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
 RESET client_min_messages;
@@ -96,3 +98,13 @@ SELECT count(*) FROM infracast.compliance_profile_controls WHERE profile = 'cut-
 -- The starter rules and their mappings to statement parts, with the mapping's source.
 SELECT r.id, m.control_id, m.part_id, r.requires FROM infracast.compliance_rules r
   JOIN infracast.compliance_rule_controls m ON m.rule_id = r.id ORDER BY r.id, m.control_id, m.part_id;
+
+-- Leave the shared catalogue as CREATE EXTENSION made it (the other tests share this database).
+DELETE FROM infracast.compliance_profiles WHERE NOT builtin;
+DELETE FROM infracast.compliance_catalogs WHERE NOT builtin;
+SELECT (SELECT count(*) FROM infracast.compliance_catalogs) AS catalogs, (SELECT count(*) FROM infracast.compliance_profiles) AS profiles;
+\if :comp_made_extension
+SET client_min_messages = warning;
+DROP EXTENSION infracast CASCADE;
+RESET client_min_messages;
+\endif

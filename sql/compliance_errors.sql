@@ -1,6 +1,8 @@
 -- Bad input to the compliance functions: every case raises its own SQLSTATE with a hint, and
 -- leaves the catalogue, the profiles and the rules as they were.
 \set VERBOSITY terse
+-- Leave the database as found: the extension is dropped again at the end when this file made it.
+SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'infracast') AS comp_made_extension \gset
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS infracast;
 RESET client_min_messages;
@@ -94,3 +96,14 @@ SELECT pg_temp.state() = :'before' AS intact;
 SELECT (SELECT count(*) FROM infracast.compliance_controls WHERE catalog = 'tiny') AS tiny_controls,
        (SELECT count(*) FROM infracast.compliance_profile_controls WHERE profile = 'tiny-base') AS tiny_base,
        (SELECT count(*) FROM infracast.compliance_controls WHERE catalog = 'nist-800-53-rev5') AS nist_controls;
+
+-- Leave the shared catalogue as CREATE EXTENSION made it (the other tests share this database).
+DELETE FROM infracast.compliance_rules WHERE id = 'tiny_rule';
+DELETE FROM infracast.compliance_profiles WHERE NOT builtin;
+DELETE FROM infracast.compliance_catalogs WHERE NOT builtin;
+SELECT (SELECT count(*) FROM infracast.compliance_catalogs) AS catalogs, (SELECT count(*) FROM infracast.compliance_profiles) AS profiles;
+\if :comp_made_extension
+SET client_min_messages = warning;
+DROP EXTENSION infracast CASCADE;
+RESET client_min_messages;
+\endif
