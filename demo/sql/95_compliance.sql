@@ -1,4 +1,4 @@
--- Demo step 70 (compliance): assess acme against the NIST SP 800-53 rev5 MODERATE baseline that
+-- Demo step 95 (compliance; after 90 so that the API users and their MFA exist): assess acme against
 -- ships with the extension, then print the scores per family and the failing controls with their
 -- evidence (at most five subjects each; the rest are counted).
 \set ON_ERROR_STOP 1
