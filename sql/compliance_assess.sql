@@ -61,6 +61,19 @@ SELECT oscal_status, count(*) FROM infracast.compliance_findings WHERE assessmen
 SELECT family, controls, counted, passed, failed, other, waived, default_score, flat_score, flat_max, cis_score, cis_max
   FROM infracast.compliance_scores(:first) WHERE counted > 0 OR family IS NULL;
 
+-- The same assessment as an OSCAL assessment-results document
+SELECT infracast.compliance_oscal_results(:first) AS ar \gset
+SELECT jsonb_array_length(r -> 'reviewed-controls' -> 'control-selections' -> 0 -> 'include-controls') AS reviewed,
+       jsonb_array_length(r -> 'observations') AS observations, jsonb_array_length(r -> 'findings') AS findings,
+       (SELECT string_agg(f -> 'target' ->> 'target-id' || '=' || (f -> 'target' -> 'status' ->> 'state'), ' ' ORDER BY f -> 'target' ->> 'target-id')
+          FROM jsonb_array_elements(r -> 'findings') f) AS statuses,
+       (SELECT count(*) FROM jsonb_array_elements(r -> 'findings') f, jsonb_array_elements(f -> 'related-observations') ro
+         WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(r -> 'observations') o WHERE o ->> 'uuid' = ro ->> 'observation-uuid')) AS dangling,
+       (SELECT count(*) FROM jsonb_array_elements(r -> 'observations') o
+         WHERE o -> 'relevant-evidence' -> 0 -> 'props' -> 0 ->> 'value' = encode(sha256(convert_to(o -> 'relevant-evidence' -> 0 ->> 'description', 'UTF8')), 'hex')) AS hashes_match
+  FROM (SELECT (:'ar'::jsonb) -> 'assessment-results' -> 'results' -> 0 AS r) x;
+SELECT infracast.compliance_oscal_results(:first) = :'ar'::jsonb AS stable;
+
 -- Fix the vulnerability and enable the admin's MFA: the next run says fixed.
 UPDATE infracast.findings SET status = 'fixed', fixed_at = now() WHERE cve_id = 'CVE-2099-90001';
 UPDATE infracast.users SET totp_secret = '\x00'::bytea, totp_enabled = true WHERE username = 'root';

@@ -902,6 +902,69 @@ CREATE VIEW infracast.compliance_control_evidence WITH (security_invoker = true)
       JOIN infracast.compliance_evidence e ON e.tenant_id = r.tenant_id AND e.assessment_id = r.assessment_id AND e.rule_id = m.rule_id;
 COMMENT ON VIEW infracast.compliance_control_evidence IS 'Per control of an assessment: the evidence of the rules that decide it.';
 
+-- An assessment as an OSCAL assessment-results document (OSCAL 1.1.2 JSON): one result, the
+-- controls reviewed, one observation per evidence row (its sha256 as relevant evidence), and one
+-- finding per assessed control with its objective status on the control's statement. UUIDs are
+-- derived from the tenant, assessment and row ids, so the same assessment exports the same document.
+CREATE FUNCTION infracast.compliance_oscal_results(assessment_id bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH a AS (
+        SELECT x.* FROM infracast.compliance_assessments x
+         WHERE x.id = compliance_oscal_results.assessment_id AND x.tenant_id = infracast.current_tenant()
+    ), obs AS (
+        SELECT e.rule_id, md5('obs/' || e.tenant_id || '/' || e.id)::uuid AS uuid,
+               jsonb_build_object('uuid', md5('obs/' || e.tenant_id || '/' || e.id)::uuid,
+                   'title', e.rule_id || ': ' || e.subject,
+                   'description', r.title || ': ' || e.result || ' for ' || e.subject,
+                   'methods', jsonb_build_array(e.method),
+                   'types', jsonb_build_array(CASE WHEN e.result IN ('fail', 'error') THEN 'finding' ELSE 'control-objective' END),
+                   'props', jsonb_build_array(jsonb_build_object('name', 'result', 'ns', 'https://infracast.example/ns/oscal', 'value', e.result)),
+                   'relevant-evidence', jsonb_build_array(jsonb_build_object('description', e.raw_output,
+                       'props', jsonb_build_array(jsonb_build_object('name', 'sha256', 'ns', 'https://infracast.example/ns/oscal', 'value', e.raw_sha256)))),
+                   'collected', e.observed_at) AS doc, e.id
+          FROM infracast.compliance_evidence e
+          JOIN a ON a.tenant_id = e.tenant_id AND a.id = e.assessment_id
+          JOIN infracast.compliance_rules r ON r.id = e.rule_id
+    ), fnd AS (
+        SELECT r.control_id, jsonb_build_object('uuid', md5('finding/' || r.tenant_id || '/' || r.assessment_id || '/' || r.control_id)::uuid,
+                   'title', c.label || ' ' || c.title,
+                   'description', COALESCE(r.reason, r.state),
+                   'props', jsonb_build_array(jsonb_build_object('name', 'state', 'ns', 'https://infracast.example/ns/oscal', 'value', r.state))
+                            || CASE WHEN r.waived THEN '[{"name": "waived", "ns": "https://infracast.example/ns/oscal", "value": "true"}]'::jsonb ELSE '[]' END
+                            || CASE WHEN r.poam_open THEN '[{"name": "poam-open", "ns": "https://infracast.example/ns/oscal", "value": "true"}]'::jsonb ELSE '[]' END,
+                   'target', jsonb_build_object('type', 'statement-id', 'target-id', r.control_id || '_smt',
+                                                'status', jsonb_build_object('state', f.oscal_status)),
+                   'related-observations', COALESCE((SELECT jsonb_agg(jsonb_build_object('observation-uuid', o.uuid) ORDER BY o.id)
+                                                       FROM obs o WHERE o.rule_id = ANY (r.rules)), '[]')) AS doc
+          FROM infracast.compliance_results r
+          JOIN a ON a.tenant_id = r.tenant_id AND a.id = r.assessment_id
+          JOIN infracast.compliance_findings f ON f.tenant_id = r.tenant_id AND f.assessment_id = r.assessment_id AND f.control_id = r.control_id
+          JOIN infracast.compliance_controls c ON c.catalog = a.catalog AND c.control_id = r.control_id
+         WHERE f.oscal_status IS NOT NULL
+    )
+    SELECT jsonb_build_object('assessment-results', jsonb_build_object(
+               'uuid', md5('ar/' || a.tenant_id || '/' || a.id)::uuid,
+               'metadata', jsonb_build_object('title', 'Infracast assessment ' || a.id || ' against ' || a.profile,
+                                              'last-modified', COALESCE(a.finished_at, a.started_at), 'version', a.id::text,
+                                              'oscal-version', '1.1.2'),
+               'import-ap', jsonb_build_object('href', '#' || md5('ap/' || a.tenant_id || '/' || a.id)::uuid),
+               'results', jsonb_build_array(jsonb_build_object(
+                   'uuid', md5('result/' || a.tenant_id || '/' || a.id)::uuid,
+                   'title', 'Automated assessment against ' || a.profile,
+                   'description', 'Rules run by infracast.compliance_assess(); controls without a rule are not reported.',
+                   'start', a.started_at, 'end', a.finished_at,
+                   'reviewed-controls', jsonb_build_object('control-selections', jsonb_build_array(jsonb_build_object(
+                       'include-controls', COALESCE((SELECT jsonb_agg(jsonb_build_object('control-id', pc.control_id) ORDER BY pc.control_id)
+                                                      FROM infracast.compliance_profile_controls pc WHERE pc.profile = a.profile), '[]')))),
+                   'observations', COALESCE((SELECT jsonb_agg(o.doc ORDER BY o.id) FROM obs o), '[]'),
+                   'findings', COALESCE((SELECT jsonb_agg(f.doc ORDER BY f.control_id) FROM fnd f), '[]')))))
+      FROM a
+$$;
+COMMENT ON FUNCTION infracast.compliance_oscal_results(bigint) IS
+    'An assessment of the current tenant as an OSCAL 1.1.2 assessment-results document: observations with the evidence hashes, findings with satisfied/not-satisfied per control statement.';
+
 -- Scores per family and for the whole baseline (family NULL). XCCDF: results not_applicable,
 -- not_checked, not_selected and informational are not counted; pass and fixed score; fail, error
 -- and unknown count against. Every control weighs 1. default: a family is 100 * passed / counted,
@@ -1095,6 +1158,7 @@ GRANT SELECT ON infracast.compliance_catalogs, infracast.compliance_groups, infr
     infracast.compliance_assessments, infracast.compliance_results, infracast.compliance_evidence,
     infracast.compliance_waivers, infracast.compliance_poam_items,
     infracast.compliance_findings, infracast.compliance_control_evidence TO infracast_reader;
+GRANT EXECUTE ON FUNCTION infracast.compliance_oscal_results(bigint) TO infracast_reader;
 -- Analysts run assessments and plan POA&M work; admins approve waivers and import documents.
 GRANT INSERT, UPDATE ON infracast.compliance_assessments TO infracast_analyst;
 GRANT INSERT ON infracast.compliance_results, infracast.compliance_evidence TO infracast_analyst;

@@ -78,6 +78,28 @@ $$;
 COMMENT ON FUNCTION infracast_api.compliance_scores(jsonb) IS
     'Scores of an assessment {"assessment_id": 3}: one object per family and one for the baseline (family null): XCCDF default and flat, CIS score/max.';
 
+CREATE FUNCTION infracast_api.compliance_oscal_results(args jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_doc jsonb;
+BEGIN
+    IF jsonb_typeof(args -> 'assessment_id') IS DISTINCT FROM 'number' THEN
+        RAISE EXCEPTION 'argument "assessment_id" (a number) is required'
+            USING ERRCODE = '22023', HINT = 'See GET /api/compliance_assessments.';
+    END IF;
+    v_doc := infracast.compliance_oscal_results((args ->> 'assessment_id')::bigint);
+    IF v_doc IS NULL THEN
+        RAISE EXCEPTION 'assessment % does not exist', args ->> 'assessment_id'
+            USING ERRCODE = 'P0002', HINT = 'See GET /api/compliance_assessments.';
+    END IF;
+    RETURN v_doc;
+END
+$$;
+COMMENT ON FUNCTION infracast_api.compliance_oscal_results(jsonb) IS
+    'An assessment {"assessment_id": 3} as an OSCAL 1.1.2 assessment-results document.';
+
 CREATE FUNCTION infracast_api.compliance_waive(args jsonb) RETURNS jsonb
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -121,8 +143,9 @@ COMMENT ON FUNCTION infracast_api.compliance_poam_add(jsonb) IS
     'Adds a POA&M item for a control: {"control_id", "title", "due_date"}; shows as the poam_open overlay while open.';
 
 REVOKE EXECUTE ON FUNCTION infracast_api.compliance_assess(jsonb), infracast_api.compliance_scores(jsonb),
+    infracast_api.compliance_oscal_results(jsonb),
     infracast_api.compliance_waive(jsonb), infracast_api.compliance_poam_add(jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infracast_api.compliance_scores(jsonb) TO infracast_reader;
+GRANT EXECUTE ON FUNCTION infracast_api.compliance_scores(jsonb), infracast_api.compliance_oscal_results(jsonb) TO infracast_reader;
 GRANT EXECUTE ON FUNCTION infracast_api.compliance_assess(jsonb), infracast_api.compliance_poam_add(jsonb) TO infracast_analyst;
 GRANT EXECUTE ON FUNCTION infracast_api.compliance_waive(jsonb) TO infracast_admin;
 GRANT SELECT ON infracast_api.compliance_profiles, infracast_api.compliance_assessments, infracast_api.compliance_results,
