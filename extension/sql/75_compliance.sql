@@ -322,6 +322,30 @@ BEGIN
 END
 $$;
 
+-- The ids a list of OSCAL selectors names: their with-ids, and the descendants of those whose
+-- with-child-controls is yes.
+CREATE FUNCTION infracast.compliance_selected_ids(p_catalog text, p_selectors jsonb) RETURNS text[]
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids     text[] := ARRAY(SELECT jsonb_array_elements_text(COALESCE(s -> 'with-ids', '[]')) FROM jsonb_array_elements(p_selectors) s);
+    parents text[] := ARRAY(SELECT jsonb_array_elements_text(COALESCE(s -> 'with-ids', '[]')) FROM jsonb_array_elements(p_selectors) s
+                             WHERE s ->> 'with-child-controls' = 'yes');
+BEGIN
+    IF cardinality(parents) > 0 THEN
+        ids := ids || ARRAY(WITH RECURSIVE d AS (
+                                SELECT c.control_id FROM infracast.compliance_controls c
+                                 WHERE c.catalog = p_catalog AND c.parent_id = ANY (parents)
+                                UNION
+                                SELECT c.control_id FROM d JOIN infracast.compliance_controls c
+                                    ON c.catalog = p_catalog AND c.parent_id = d.control_id)
+                            SELECT control_id FROM d);
+    END IF;
+    RETURN ids;
+END
+$$;
+
 -- Resolves a stored profile: its imports' selections, as control ids of its catalog. Supports
 -- include-all, include-controls/exclude-controls with-ids (and with-child-controls); merge as-is,
 -- flat or none keep the same id set. Fills compliance_profile_controls.
@@ -333,6 +357,10 @@ AS $$
 DECLARE
     prof     infracast.compliance_profiles;
     imports  jsonb;
+    imp      jsonb;
+    included text[];
+    excluded text[];
+    selected text[] := '{}';
     unknown  text;
     n        bigint;
 BEGIN
@@ -345,12 +373,12 @@ BEGIN
         RAISE EXCEPTION 'profile "%": "matching" selectors are not supported', p_profile
             USING ERRCODE = 'IC604', HINT = 'List the controls with "with-ids".';
     END IF;
-    SELECT string_agg(DISTINCT ids.i, ', ') INTO unknown
-      FROM (SELECT jsonb_array_elements_text(COALESCE(s -> 'with-ids', '[]')) AS i
-              FROM jsonb_array_elements(imports) imp,
-                   jsonb_array_elements(COALESCE(imp -> 'include-controls', '[]')
-                                        || COALESCE(imp -> 'exclude-controls', '[]')) s) ids
-     WHERE NOT EXISTS (SELECT 1 FROM infracast.compliance_controls c WHERE c.catalog = prof.catalog AND c.control_id = ids.i);
+    SELECT string_agg(DISTINCT i, ', ') INTO unknown
+      FROM unnest(ARRAY(SELECT jsonb_array_elements_text(COALESCE(s -> 'with-ids', '[]'))
+                          FROM jsonb_array_elements(imports) x,
+                               jsonb_array_elements(COALESCE(x -> 'include-controls', '[]')
+                                                    || COALESCE(x -> 'exclude-controls', '[]')) s)) i
+     WHERE NOT EXISTS (SELECT 1 FROM infracast.compliance_controls c WHERE c.catalog = prof.catalog AND c.control_id = i);
     IF unknown IS NOT NULL THEN
         RAISE EXCEPTION 'profile "%" selects controls that catalog "%" does not have', p_profile, prof.catalog
             USING ERRCODE = 'IC602', DETAIL = format('Unknown ids: %s.', left(unknown, 400)),
@@ -360,35 +388,20 @@ BEGIN
     DELETE FROM infracast.compliance_profile_controls pc WHERE pc.profile = p_profile;
     -- Each import selects on its own (include-all or with-ids, with descendants when
     -- with-child-controls is yes, minus its exclusions); the profile is the union of its imports.
-    WITH RECURSIVE imp AS (
-        SELECT e.value AS i, e.ord FROM jsonb_array_elements(imports) WITH ORDINALITY e(value, ord)
-    ), picked AS (
-        SELECT imp.ord, c.control_id, false AS children
-          FROM imp JOIN infracast.compliance_controls c ON c.catalog = prof.catalog
-         WHERE imp.i ? 'include-all'
-        UNION
-        SELECT imp.ord, id, COALESCE(s ->> 'with-child-controls', 'no') = 'yes'
-          FROM imp, jsonb_array_elements(COALESCE(imp.i -> 'include-controls', '[]')) s,
-               jsonb_array_elements_text(COALESCE(s -> 'with-ids', '[]')) id
-    ), included AS (
-        SELECT ord, control_id, children FROM picked
-        UNION
-        SELECT t.ord, c.control_id, true FROM included t
-          JOIN infracast.compliance_controls c ON c.catalog = prof.catalog AND c.parent_id = t.control_id
-         WHERE t.children
-    ), dropped AS (
-        SELECT imp.ord, id AS control_id, COALESCE(s ->> 'with-child-controls', 'no') = 'yes' AS children
-          FROM imp, jsonb_array_elements(COALESCE(imp.i -> 'exclude-controls', '[]')) s,
-               jsonb_array_elements_text(COALESCE(s -> 'with-ids', '[]')) id
-        UNION
-        SELECT d.ord, c.control_id, true FROM dropped d
-          JOIN infracast.compliance_controls c ON c.catalog = prof.catalog AND c.parent_id = d.control_id
-         WHERE d.children
-    )
+    -- Arrays rather than one query over jsonb sets: the planner guesses 100 rows per jsonb set
+    -- function, nested guesses reach millions, and with a large work_mem the hash tables sized for
+    -- them cost a second; an array variable is planned with its real length.
+    FOR imp IN SELECT e FROM jsonb_array_elements(imports) e LOOP
+        IF imp ? 'include-all' THEN
+            included := ARRAY(SELECT c.control_id FROM infracast.compliance_controls c WHERE c.catalog = prof.catalog);
+        ELSE
+            included := infracast.compliance_selected_ids(prof.catalog, COALESCE(imp -> 'include-controls', '[]'));
+        END IF;
+        excluded := infracast.compliance_selected_ids(prof.catalog, COALESCE(imp -> 'exclude-controls', '[]'));
+        selected := selected || ARRAY(SELECT unnest(included) EXCEPT SELECT unnest(excluded));
+    END LOOP;
     INSERT INTO infracast.compliance_profile_controls (profile, catalog, control_id)
-    SELECT DISTINCT p_profile, prof.catalog, t.control_id
-      FROM included t
-     WHERE NOT EXISTS (SELECT 1 FROM dropped d WHERE d.ord = t.ord AND d.control_id = t.control_id);
+    SELECT DISTINCT p_profile, prof.catalog, id FROM unnest(selected) id;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END
