@@ -119,6 +119,9 @@ CREATE FUNCTION infracast.compliance_parse(p_document text, p_kind text) RETURNS
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    detail  text;
+    context text;
 BEGIN
     IF p_document IS NULL OR btrim(p_document) = '' THEN
         RAISE EXCEPTION 'the OSCAL % document is empty', p_kind
@@ -127,8 +130,11 @@ BEGIN
     RETURN p_document::jsonb;
 EXCEPTION WHEN invalid_text_representation OR invalid_parameter_value OR untranslatable_character
                OR character_not_in_repertoire THEN
+    -- the parser's detail says which token and where ("Token "x" is invalid", "line 3: ...")
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL, context = PG_EXCEPTION_CONTEXT;
     RAISE EXCEPTION 'the OSCAL % document is not valid JSON: %', p_kind, SQLERRM
-        USING ERRCODE = 'IC601', HINT = 'Check that the file is complete and is OSCAL JSON (not XML or YAML).';
+        USING ERRCODE = 'IC601', DETAIL = concat_ws(' ', NULLIF(detail, ''), substring(context FROM '^JSON data, [^\n]*')),
+              HINT = 'Check that the file is complete and is OSCAL JSON (not XML or YAML).';
 END
 $$;
 
