@@ -25,4 +25,5 @@ bgworkers_init(void)
 	strlcpy(worker.bgw_name, "infracast feed worker", BGW_MAXLEN);
 	strlcpy(worker.bgw_type, "infracast feed worker", BGW_MAXLEN);
 	RegisterBackgroundWorker(&worker);
+	discovery_worker_register();	/* discovery_worker.c */
 }
