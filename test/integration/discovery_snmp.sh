@@ -23,6 +23,10 @@ V3_AUTH='auth-Pass-7731'
 V3_PRIV='priv-Pass-9902'
 free_udp_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_udp_port)
+# IPv6 loopback: listened on and walked only where the machine has it
+LISTEN="udp:127.0.0.1:$PORT"
+HAVE_V6=$(python3 -c "import socket,sys; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(('::1', int(sys.argv[1]))); print(1)" "$PORT" 2>/dev/null)
+[ "$HAVE_V6" == 1 ] && LISTEN="$LISTEN,udp6:[::1]:$PORT"
 DEAD=$(free_udp_port)
 
 # --- the agent: numeric OIDs, a fresh persistent dir, a v2c community and two v3 users --------------
@@ -30,6 +34,7 @@ mkdir -p "$D/snmp"
 cat >"$D/snmp/snmpd.conf" <<EOF
 [snmp] persistentDir $D/snmp/persist
 rocommunity $COMMUNITY 127.0.0.1
+rocommunity6 $COMMUNITY ::1
 createUser icsha SHA "$V3_AUTH" AES "$V3_PRIV"
 createUser icsha512 SHA-512 "$V3_AUTH" AES-256 "$V3_PRIV"
 rouser icsha authpriv
@@ -41,7 +46,7 @@ EOF
 mkdir -p "$D/snmp/persist"
 export MIBS= MIBDIRS=
 start_snmpd() {
-    SNMP_PERSISTENT_DIR="$D/snmp/persist" snmpd -f -Lo -C -c "$D/snmp/snmpd.conf" "udp:127.0.0.1:$PORT" >>"$D/snmp/snmpd.log" 2>&1 &
+    SNMP_PERSISTENT_DIR="$D/snmp/persist" snmpd -f -Lo -C -c "$D/snmp/snmpd.conf" "$LISTEN" >>"$D/snmp/snmpd.log" 2>&1 &
     SNMPD_PID=$!
     local i
     for i in $(seq 1 50); do
@@ -160,6 +165,14 @@ is "SNMPv3 authPriv SHA/AES reads the same sysName" "$(qa "SELECT state || ':' |
 J=$(qa "SELECT infracast.discover(ARRAY['127.0.0.1'], 'snmp', 'v3-512', $PORT)")
 job_wait "$J" done
 is "SNMPv3 SHA-512/AES-256 too" "$(qa "SELECT state || ':' || software FROM infracast.discovery_runs WHERE job_id = $J")" "ok:$SW_WANT"
+
+if [ "$HAVE_V6" == 1 ]; then
+    J=$(qa "SELECT infracast.discover(ARRAY['::1'], 'snmp', 'pub', $PORT)")
+    job_wait "$J" done
+    is "an IPv6 target (udp6)" "$(qa "SELECT r.state || ':' || r.sys_name || ':' || n.external_id FROM infracast.discovery_runs r JOIN infracast.nodes n ON n.id = r.node_id WHERE r.job_id = $J")" "ok:infracast-disc-test:snmp:::1"
+else
+    ok "# SKIP no IPv6 loopback on this machine"
+fi
 
 # --- failures -------------------------------------------------------------------------------------
 snapshot="SELECT name, addresses, attrs, last_seen, (SELECT count(*) FROM infracast.software s WHERE s.node_id = n.id) FROM infracast.nodes n WHERE id = $NODE"
