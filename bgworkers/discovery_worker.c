@@ -78,6 +78,9 @@ typedef struct DeviceSlot
 static DeviceSlot *slots = NULL;
 static int	nslots = 0;
 
+/* The running job's opened secrets: wiped by the error path too, before its memory is reused. */
+static DiscoverySecrets *open_secrets = NULL;
+
 static void
 worker_close_slots(void)
 {
@@ -247,6 +250,7 @@ worker_open_credential(DiscoveryJob *job, MemoryContext jobcxt)
 	sealed = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull);
 	old = MemoryContextSwitchTo(jobcxt);
 	discovery_secrets_open(DatumGetByteaPP(sealed), &job->secrets);
+	open_secrets = &job->secrets;
 	MemoryContextSwitchTo(old);
 	if (strcmp(job->kind, "snmp_v2c") != 0 && strcmp(job->kind, "snmp_v3") != 0)
 		ereport(ERROR,
@@ -636,6 +640,7 @@ worker_run_job(DiscoveryJob *job, MemoryContext jobcxt)
 		worker_walk_job(job, jobcxt);
 	snmp_walk_forget_users();
 	discovery_secrets_free(&job->secrets);
+	open_secrets = NULL;
 	worker_finish_job(job);
 	ereport(LOG, (errmsg("infracast discovery job " INT64_FORMAT " attempt %d: %d of %d devices answered",
 						 job->id, job->attempt, job->answered, job->ntargets)));
@@ -680,7 +685,8 @@ discovery_worker_main(Datum arg)
 			}
 			else
 			{
-				DiscoveryJob job;
+				/* in jobcxt, not on the stack: the error path wipes its secrets */
+				DiscoveryJob *job = MemoryContextAllocZero(jobcxt, sizeof(DiscoveryJob));
 				const char *refused;
 
 				said_waiting = false;
@@ -689,9 +695,9 @@ discovery_worker_main(Datum arg)
 					worker_requeue_interrupted();
 					requeued = true;
 				}
-				if (worker_claim(&job, jobcxt, &refused))
+				if (worker_claim(job, jobcxt, &refused))
 				{
-					worker_run_job(&job, jobcxt);
+					worker_run_job(job, jobcxt);
 					wait_ms = 0;	/* look for the next job at once */
 				}
 				else if (refused && (said_refused == NULL || strcmp(said_refused, refused) != 0))
@@ -712,6 +718,9 @@ discovery_worker_main(Datum arg)
 			AbortCurrentTransaction();
 			worker_close_slots();
 			snmp_walk_forget_users();
+			if (open_secrets)
+				discovery_secrets_free(open_secrets);
+			open_secrets = NULL;
 			RESUME_INTERRUPTS();
 			backoff_s = backoff_s == 0 ? 5 : Min(backoff_s * 2, 300);
 			wait_ms = backoff_s * 1000L;
