@@ -3,6 +3,7 @@
  * library is in shared_preload_libraries. It launches nothing itself: the postmaster starts each
  * registered worker. One worker per file in this folder:
  *   feed_worker.c           the feed worker (registered here)
+ *   discovery_worker.c      the discovery worker (it registers itself: discovery_worker_register)
  *   feed_status_recorder.c  a one-shot worker, registered dynamically by src/feeds/feed_status.c
  *                           when a failed load must be recorded in its own transaction
  */
@@ -30,4 +31,5 @@ bgworkers_init(void)
 	strlcpy(worker.bgw_name, "infracast feed worker", BGW_MAXLEN);
 	strlcpy(worker.bgw_type, "infracast feed worker", BGW_MAXLEN);
 	RegisterBackgroundWorker(&worker);
+	discovery_worker_register();	/* discovery_worker.c */
 }

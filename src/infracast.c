@@ -23,6 +23,7 @@ _PG_init(void)
 	graph_init();
 	feeds_init();
 	license_init();
+	discovery_init();
 	bgworkers_init();
 
 	/* Last: every infracast.* GUC is defined now, so unknown ones in the config are typos. */

@@ -32,6 +32,8 @@ extern void tenant_init(void);
 extern void graph_init(void);
 extern void feeds_init(void);
 extern void license_init(void);
+extern void discovery_init(void);
+extern void discovery_worker_register(void);
 extern void bgworkers_init(void);
 
 /* The current tenant: tenant_current() raises IC001 when none is set. */

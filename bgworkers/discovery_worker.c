@@ -1,0 +1,759 @@
+/*
+ * discovery_worker.c: the discovery worker, which takes jobs from infracast.discovery_jobs and
+ * walks their devices with SNMP.
+ *
+ * Runs only with shared_preload_libraries (registered in registration.c), connected to
+ * infracast.database; it waits quietly until CREATE EXTENSION infracast has been run there.
+ *
+ *  - Every infracast.discovery_poll_interval it claims the oldest due queued job (FOR UPDATE SKIP
+ *    LOCKED, state running, attempts + 1) — unless the licence is not valid or lacks the discovery
+ *    feature: then jobs wait, and it says so once.
+ *  - It opens the job's credential in memory, expands the targets and walks up to
+ *    infracast.discovery_concurrency devices at once: one net-snmp session each, all driven from
+ *    one WaitEventSet (the sockets, the latch, postmaster death), each with its own deadline
+ *    (infracast.discovery_device_timeout).
+ *  - Each device is stored in its own transaction (infracast.discovery_store_snmp), so a device
+ *    done is never lost; a device that fails is recorded in discovery_runs with the reason, and
+ *    nothing known before about it is touched.
+ *  - The job ends done (or queued again for its schedule) when a device answered, else queued again
+ *    after a back-off doubling from infracast.discovery_retry_delay, and failed after
+ *    infracast.discovery_max_attempts attempts.
+ *
+ * SIGTERM ends it at the next CHECK_FOR_INTERRUPTS (within one wait: at most a second); a job it
+ * was running is queued again when the worker starts next. SIGHUP re-reads the GUCs between jobs.
+ */
+#include "discovery/discovery.h"
+#include "discovery/snmp_walk.h"
+#include "license/license.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+PGDLLEXPORT void discovery_worker_main(Datum arg);
+
+typedef struct DiscoveryJob
+{
+	int64		tenant;
+	int64		id;
+	int			attempt;
+	int			port;
+	bool		have_credential;
+	char	   *kind;
+	char	   *username;
+	char	   *auth_protocol;
+	char	   *priv_protocol;
+	DiscoverySecrets secrets;
+	char	  **targets;
+	int			ntargets;
+	/* outcome */
+	int			answered;		/* devices ok or partial */
+	int			failed;
+	char	   *first_error;
+} DiscoveryJob;
+
+typedef struct DeviceSlot
+{
+	SnmpWalk   *walk;
+	int			target;
+	TimestampTz started;
+	TimestampTz deadline;
+} DeviceSlot;
+
+/* The walks of the running job: closed by the error path too, so no session or socket leaks. */
+static DeviceSlot *slots = NULL;
+static int	nslots = 0;
+
+/* The running job's opened secrets: wiped by the error path too, before its memory is reused. */
+static DiscoverySecrets *open_secrets = NULL;
+
+static void
+worker_close_slots(void)
+{
+	for (int i = 0; i < nslots; i++)
+		snmp_walk_free(slots[i].walk);
+	nslots = 0;
+}
+
+/* ---- transactions ----------------------------------------------------------------------- */
+
+static void
+worker_xact_begin(void)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+static void
+worker_xact_commit(void)
+{
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+}
+
+static void
+worker_exec(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls, int expect)
+{
+	int			rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+
+	if (rc != expect)
+		elog(ERROR, "infracast discovery worker: SPI returned %d for: %s", rc, sql);
+}
+
+/* Ends the current (failed) transaction and returns the error's message, in ctx. */
+static char *
+worker_catch_error(MemoryContext ctx)
+{
+	ErrorData  *edata;
+	char	   *msg;
+
+	HOLD_INTERRUPTS();
+	MemoryContextSwitchTo(ctx);
+	edata = CopyErrorData();
+	FlushErrorState();
+	AbortCurrentTransaction();
+	RESUME_INTERRUPTS();
+	msg = edata->message ? pstrdup(edata->message) : pstrdup("unknown error");
+	FreeErrorData(edata);
+	return msg;
+}
+
+static bool
+worker_extension_ready(void)
+{
+	bool		ready;
+
+	worker_xact_begin();
+	worker_exec("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'infracast'", 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	ready = SPI_processed > 0;
+	worker_xact_commit();
+	return ready;
+}
+
+/* Jobs left running by a worker that ended (SIGTERM, crash, shutdown) are queued again. */
+static void
+worker_requeue_interrupted(void)
+{
+	worker_xact_begin();
+	worker_exec("UPDATE infracast.discovery_jobs j SET state = CASE WHEN EXISTS ("
+				"  SELECT 1 FROM infracast.discovery_jobs d WHERE d.tenant_id = j.tenant_id AND d.state = 'queued'"
+				"   AND d.method = j.method AND d.targets = j.targets AND d.port = j.port"
+				"   AND d.credential_id IS NOT DISTINCT FROM j.credential_id) THEN 'failed' ELSE 'queued' END,"
+				" last_error = 'interrupted: the discovery worker stopped during the job', not_before = pg_catalog.now()"
+				" WHERE state = 'running'", 0, NULL, NULL, NULL, SPI_OK_UPDATE);
+	if (SPI_processed > 0)
+		ereport(LOG, (errmsg("infracast discovery worker queued again %lu interrupted job(s)", (unsigned long) SPI_processed)));
+	worker_xact_commit();
+}
+
+static char *
+worker_getstr(int row, int col, MemoryContext ctx)
+{
+	char	   *v = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+
+	return v ? MemoryContextStrdup(ctx, v) : NULL;
+}
+
+/*
+ * Claims the oldest due job (its own transaction). Returns false when there is none or when the
+ * licence does not allow discovery (*refused then says why).
+ */
+static bool
+worker_claim(DiscoveryJob *job, MemoryContext jobcxt, const char **refused)
+{
+	bool		isnull;
+	Oid			types[2] = {INT8OID, TEXTARRAYOID};
+	Datum		values[2];
+
+	*refused = NULL;
+	worker_xact_begin();
+	if (!license_allows_writes())
+		*refused = psprintf("the licence is %s", license_state_name(license_current_state()));
+	else if (!license_has_feature("discovery"))
+		*refused = "the licence does not include the discovery feature";
+	if (*refused)
+	{
+		*refused = MemoryContextStrdup(jobcxt, *refused);
+		worker_xact_commit();
+		return false;
+	}
+	worker_exec("WITH c AS (SELECT tenant_id, id FROM infracast.discovery_jobs"
+				"  WHERE state = 'queued' AND not_before <= pg_catalog.now() AND method = 'snmp'"
+				"  ORDER BY not_before, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+				" UPDATE infracast.discovery_jobs j SET state = 'running', attempts = j.attempts + 1,"
+				"   started_at = pg_catalog.now(), finished_at = NULL"
+				" FROM c WHERE j.tenant_id = c.tenant_id AND j.id = c.id"
+				" RETURNING j.tenant_id, j.id, j.attempts, j.port, j.targets",
+				0, NULL, NULL, NULL, SPI_OK_UPDATE_RETURNING);
+	if (SPI_processed == 0)
+	{
+		worker_xact_commit();
+		return false;
+	}
+	memset(job, 0, sizeof(*job));
+	job->tenant = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	job->id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	job->attempt = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	job->port = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
+	values[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull);
+	worker_exec("SELECT t FROM infracast.discovery_expand($2) t", 2, types, values, NULL, SPI_OK_SELECT);
+	job->ntargets = (int) SPI_processed;
+	job->targets = MemoryContextAlloc(jobcxt, sizeof(char *) * Max(job->ntargets, 1));
+	for (int i = 0; i < job->ntargets; i++)
+		job->targets[i] = worker_getstr(i, 1, jobcxt);
+	worker_xact_commit();
+	return true;
+}
+
+/* Reads the job's credential and opens its secrets into jobcxt (its own transaction). */
+static void
+worker_open_credential(DiscoveryJob *job, MemoryContext jobcxt)
+{
+	Oid			types[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(job->tenant), Int64GetDatum(job->id)};
+	bool		isnull;
+	Datum		sealed;
+	MemoryContext old;
+
+	worker_xact_begin();
+	worker_exec("SELECT c.kind, c.username, c.auth_protocol, c.priv_protocol, c.sealed"
+				" FROM infracast.discovery_jobs j JOIN infracast.credentials c"
+				"   ON c.tenant_id = j.tenant_id AND c.id = j.credential_id"
+				" WHERE j.tenant_id = $1 AND j.id = $2", 2, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("the job's credential no longer exists"),
+				 errhint("Queue the job again with an existing credential.")));
+	job->kind = worker_getstr(0, 1, jobcxt);
+	job->username = worker_getstr(0, 2, jobcxt);
+	job->auth_protocol = worker_getstr(0, 3, jobcxt);
+	job->priv_protocol = worker_getstr(0, 4, jobcxt);
+	sealed = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull);
+	old = MemoryContextSwitchTo(jobcxt);
+	discovery_secrets_open(DatumGetByteaPP(sealed), &job->secrets);
+	open_secrets = &job->secrets;
+	MemoryContextSwitchTo(old);
+	if (strcmp(job->kind, "snmp_v2c") != 0 && strcmp(job->kind, "snmp_v3") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the job's credential is a %s credential, not an SNMP one", job->kind)));
+	job->have_credential = true;
+	worker_xact_commit();
+}
+
+/* Records reason for targets [from, to) of the job (its own transaction). */
+static void
+worker_record_failure(DiscoveryJob *job, int from, int to, TimestampTz started, const char *reason)
+{
+	Oid			types[6] = {INT8OID, INT8OID, INT4OID, TEXTARRAYOID, TIMESTAMPTZOID, TEXTOID};
+	Datum		values[6];
+	Datum	   *elems = palloc(sizeof(Datum) * Max(to - from, 1));
+
+	for (int i = from; i < to; i++)
+		elems[i - from] = CStringGetTextDatum(job->targets[i]);
+	values[0] = Int64GetDatum(job->tenant);
+	values[1] = Int64GetDatum(job->id);
+	values[2] = Int32GetDatum(job->attempt);
+	values[3] = PointerGetDatum(construct_array(elems, to - from, TEXTOID, -1, false, TYPALIGN_INT));
+	values[4] = TimestampTzGetDatum(started);
+	values[5] = CStringGetTextDatum(reason);
+	worker_xact_begin();
+	worker_exec("SELECT infracast.discovery_record_failure($1, $2, $3, $4, $5, $6)", 6, types, values, NULL, SPI_OK_SELECT);
+	worker_xact_commit();
+	job->failed += to - from;
+}
+
+static void
+worker_note_failure(DiscoveryJob *job, MemoryContext jobcxt, const char *target, const char *reason)
+{
+	if (job->first_error == NULL)
+		job->first_error = MemoryContextStrdup(jobcxt, psprintf("%s: %s", target, reason));
+}
+
+/* ---- from SNMP values to SQL arrays -------------------------------------------------------- */
+
+/* Printable text in the database encoding, or NULL (binary values go as hex only). */
+static char *
+worker_value_text(const SnmpValue *v)
+{
+	switch (v->kind)
+	{
+		case SNMP_VAL_INT:
+			return psprintf(INT64_FORMAT, (int64) v->num);
+		case SNMP_VAL_IPADDR:
+			if (v->bytes_len != 4)
+				return NULL;
+			return psprintf("%u.%u.%u.%u", v->bytes[0], v->bytes[1], v->bytes[2], v->bytes[3]);
+		case SNMP_VAL_OID:
+			return pstrdup((const char *) v->bytes);
+		case SNMP_VAL_OCTETS:
+			for (size_t i = 0; i < v->bytes_len; i++)
+				if (v->bytes[i] < 0x20 && v->bytes[i] != '\t' && v->bytes[i] != '\n' && v->bytes[i] != '\r')
+					return NULL;
+			if (!pg_verifymbstr((const char *) v->bytes, (int) v->bytes_len, true))
+				return NULL;
+			return pnstrdup((const char *) v->bytes, v->bytes_len);
+		default:
+			return NULL;
+	}
+}
+
+static char *
+worker_value_hex(const SnmpValue *v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char	   *out;
+
+	if (v->kind != SNMP_VAL_OCTETS && v->kind != SNMP_VAL_IPADDR)
+		return NULL;
+	out = palloc(v->bytes_len * 2 + 1);
+	for (size_t i = 0; i < v->bytes_len; i++)
+	{
+		out[2 * i] = digits[v->bytes[i] >> 4];
+		out[2 * i + 1] = digits[v->bytes[i] & 15];
+	}
+	out[v->bytes_len * 2] = '\0';
+	return out;
+}
+
+/* The OID below its subtree's root, dotted ("5.0", "1.4.192.0.2.7"). */
+static char *
+worker_value_index(const SnmpValue *v)
+{
+	StringInfoData s;
+	size_t		start = snmp_walk_roots[v->root].oid_len;
+
+	initStringInfo(&s);
+	for (size_t i = start; i < v->oid_len; i++)
+		appendStringInfo(&s, "%s%u", i > start ? "." : "", v->oid[i]);
+	return s.data;
+}
+
+static Datum
+worker_text_array(Datum *elems, bool *nulls, int n)
+{
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* Stores one finished walk (its own transaction); a storing error becomes a failed run. */
+static void
+worker_store(DiscoveryJob *job, MemoryContext jobcxt, DeviceSlot *slot)
+{
+	SnmpWalk   *w = slot->walk;
+	const char *target = job->targets[slot->target];
+	size_t		n;
+	const SnmpValue *vals = snmp_walk_values(w, &n);
+	bool		failed = snmp_walk_state(w) == SNMP_WALK_FAILED;
+	MemoryContext storecxt = AllocSetContextCreate(jobcxt, "discovery store", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(storecxt);
+	Datum	   *roots = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *idx = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *txt = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *hex = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *txt_null = palloc(sizeof(bool) * Max(n, 1));
+	bool	   *hex_null = palloc(sizeof(bool) * Max(n, 1));
+	Datum		complete[SNMP_N_ROOTS];
+	int			ncomplete = 0;
+	Oid			types[12] = {INT8OID, INT8OID, INT4OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[12];
+	char		nulls[13] = "            ";
+	bool		isnull;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		char	   *t = worker_value_text(&vals[i]);
+		char	   *h = worker_value_hex(&vals[i]);
+
+		roots[i] = CStringGetTextDatum(snmp_walk_roots[vals[i].root].name);
+		idx[i] = CStringGetTextDatum(worker_value_index(&vals[i]));
+		txt_null[i] = t == NULL;
+		txt[i] = t ? CStringGetTextDatum(t) : (Datum) 0;
+		hex_null[i] = h == NULL;
+		hex[i] = h ? CStringGetTextDatum(h) : (Datum) 0;
+	}
+	for (int r = 0; r < SNMP_N_ROOTS; r++)
+		if (snmp_walk_root_complete(w, (SnmpRootId) r))
+			complete[ncomplete++] = CStringGetTextDatum(snmp_walk_roots[r].name);
+	values[0] = Int64GetDatum(job->tenant);
+	values[1] = Int64GetDatum(job->id);
+	values[2] = Int32GetDatum(job->attempt);
+	values[3] = CStringGetTextDatum(target);
+	values[4] = TimestampTzGetDatum(slot->started);
+	values[5] = failed ? CStringGetTextDatum(snmp_walk_error(w)) : (Datum) 0;
+	nulls[5] = failed ? ' ' : 'n';
+	values[6] = CStringGetTextDatum(snmp_walk_notes(w));
+	values[7] = worker_text_array(complete, NULL, ncomplete);
+	values[8] = worker_text_array(roots, NULL, (int) n);
+	values[9] = worker_text_array(idx, NULL, (int) n);
+	values[10] = worker_text_array(txt, txt_null, (int) n);
+	values[11] = worker_text_array(hex, hex_null, (int) n);
+
+	PG_TRY();
+	{
+		Datum		state;
+		Datum		run;
+		Oid			run_type = INT8OID;
+
+		worker_xact_begin();
+		worker_exec("SELECT infracast.discovery_store_snmp($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+					12, types, values, nulls, SPI_OK_SELECT);
+		run = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		worker_exec("SELECT r.state, r.reason FROM infracast.discovery_runs r WHERE r.id = $1",
+					1, &run_type, &run, NULL, SPI_OK_SELECT);
+		if (SPI_processed != 1)
+			elog(ERROR, "the discovery run just stored is missing");
+		state = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (strcmp(TextDatumGetCString(state), "failed") == 0)
+		{
+			job->failed++;
+			worker_note_failure(job, jobcxt, target, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
+		}
+		else
+			job->answered++;
+		worker_xact_commit();
+	}
+	PG_CATCH();
+	{
+		char	   *msg = worker_catch_error(storecxt);
+		char	   *reason = psprintf("could not store what the device answered: %s", msg);
+
+		ereport(WARNING, (errmsg("infracast discovery of \"%s\" (job " INT64_FORMAT "): %s", target, job->id, reason)));
+		worker_record_failure(job, slot->target, slot->target + 1, slot->started, reason);
+		worker_note_failure(job, jobcxt, target, reason);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(storecxt);
+}
+
+/* ---- walking ------------------------------------------------------------------------------ */
+
+static bool
+worker_start_device(DiscoveryJob *job, MemoryContext jobcxt, int target, DeviceSlot *slot)
+{
+	const char *host = job->targets[target];
+	char		peer[512];
+	char		err[512];
+	SnmpWalkConfig cfg = {0};
+
+	if (strchr(host, ':') != NULL)
+		snprintf(peer, sizeof(peer), "udp6:[%s]:%d", host, job->port);
+	else
+		snprintf(peer, sizeof(peer), "udp:%s:%d", host, job->port);
+	cfg.peer = peer;
+	cfg.version = strcmp(job->kind, "snmp_v3") == 0 ? 3 : 2;
+	cfg.community = job->secrets.secret;
+	cfg.user = job->username;
+	cfg.auth_protocol = job->auth_protocol;
+	cfg.auth_pass = job->secrets.secret;
+	cfg.priv_protocol = job->priv_protocol;
+	cfg.priv_pass = job->secrets.priv_secret ? job->secrets.priv_secret : "";
+	cfg.timeout_ms = discovery_snmp_timeout_ms;
+	cfg.retries = discovery_snmp_retries;
+	cfg.max_values = (size_t) discovery_max_values;
+
+	slot->target = target;
+	slot->started = GetCurrentTimestamp();
+	slot->deadline = TimestampTzPlusMilliseconds(slot->started, discovery_device_timeout_s * 1000L);
+	slot->walk = snmp_walk_start(&cfg, err, sizeof(err));
+	if (slot->walk == NULL)
+	{
+		worker_record_failure(job, target, target + 1, slot->started, err);
+		worker_note_failure(job, jobcxt, host, err);
+		return false;
+	}
+	return true;
+}
+
+/* Waits for any walk's socket, the latch or the nearest timer (at most a second). */
+static void
+worker_wait(void)
+{
+	WaitEventSet *set = CreateWaitEventSet(CurrentMemoryContext, nslots + 2);
+	WaitEvent  *events = palloc(sizeof(WaitEvent) * (nslots + 2));
+	long		timeout = 1000;
+	TimestampTz now = GetCurrentTimestamp();
+	int			nev;
+
+	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	for (int i = 0; i < nslots; i++)
+	{
+		long		ms = snmp_walk_wait_ms(slots[i].walk);
+		long		to_deadline = TimestampDifferenceMilliseconds(now, slots[i].deadline);
+		int			sock = snmp_walk_socket(slots[i].walk);
+
+		if (ms >= 0)
+			timeout = Min(timeout, ms);
+		timeout = Min(timeout, to_deadline);
+		if (sock >= 0 && snmp_walk_state(slots[i].walk) == SNMP_WALK_RUNNING)
+			AddWaitEventToSet(set, WL_SOCKET_READABLE, sock, NULL, slots[i].walk);
+		else
+			timeout = 0;
+	}
+	nev = WaitEventSetWait(set, Max(timeout, 0), events, nslots + 2, PG_WAIT_EXTENSION);
+	for (int i = 0; i < nev; i++)
+	{
+		if (events[i].events & WL_LATCH_SET)
+			ResetLatch(MyLatch);
+		if ((events[i].events & WL_SOCKET_READABLE) && events[i].user_data)
+			snmp_walk_readable((SnmpWalk *) events[i].user_data);
+	}
+	FreeWaitEventSet(set);
+	pfree(events);
+}
+
+static void
+worker_walk_job(DiscoveryJob *job, MemoryContext jobcxt)
+{
+	int			concurrency = Max(discovery_concurrency, 1);
+	int			next = 0;
+
+	slots = MemoryContextAllocZero(jobcxt, sizeof(DeviceSlot) * concurrency);
+	nslots = 0;
+	while (next < job->ntargets || nslots > 0)
+	{
+		TimestampTz now;
+
+		CHECK_FOR_INTERRUPTS();
+		while (nslots < concurrency && next < job->ntargets)
+		{
+			if (worker_start_device(job, jobcxt, next, &slots[nslots]))
+				nslots++;
+			next++;
+		}
+		if (nslots == 0)
+			continue;
+		pgstat_report_activity(STATE_RUNNING, psprintf("discovery job " INT64_FORMAT ": %d of %d devices started",
+													   job->id, next, job->ntargets));
+		worker_wait();
+		now = GetCurrentTimestamp();
+		for (int i = 0; i < nslots; i++)
+		{
+			DeviceSlot *s = &slots[i];
+
+			snmp_walk_tick(s->walk);
+			if (snmp_walk_state(s->walk) == SNMP_WALK_RUNNING && now >= s->deadline)
+			{
+				char		why[160];
+				size_t		got;
+
+				(void) snmp_walk_values(s->walk, &got);
+				snprintf(why, sizeof(why), "deadline of %d s passed (infracast.discovery_device_timeout) after %zu values",
+						 discovery_device_timeout_s, got);
+				snmp_walk_abort(s->walk, why);
+			}
+			if (snmp_walk_state(s->walk) == SNMP_WALK_RUNNING)
+				continue;
+			worker_store(job, jobcxt, s);
+			snmp_walk_free(s->walk);
+			slots[i] = slots[--nslots];
+			i--;
+		}
+	}
+}
+
+/* Ends the attempt: done / queued again (schedule or back-off) / failed (its own transaction). */
+static void
+worker_finish_job(DiscoveryJob *job)
+{
+	Oid			types[6] = {INT8OID, INT8OID, BOOLOID, INT4OID, INT4OID, TEXTOID};
+	Datum		values[6];
+	char		nulls[7] = "      ";
+	char	   *last_error = NULL;
+
+	if (job->failed > 0 && job->answered == 0)
+		last_error = job->ntargets > 1
+			? psprintf("all %d devices failed; first: %s", job->ntargets, job->first_error ? job->first_error : "?")
+			: (job->first_error ? job->first_error : "the device failed");
+	else if (job->failed > 0)
+		last_error = psprintf("%d of %d devices failed; first: %s", job->failed, job->ntargets,
+							  job->first_error ? job->first_error : "?");
+	values[0] = Int64GetDatum(job->tenant);
+	values[1] = Int64GetDatum(job->id);
+	values[2] = BoolGetDatum(job->answered > 0);
+	values[3] = Int32GetDatum(discovery_max_attempts);
+	values[4] = Int32GetDatum(discovery_retry_delay_s);
+	values[5] = last_error ? CStringGetTextDatum(last_error) : (Datum) 0;
+	nulls[5] = last_error ? ' ' : 'n';
+	worker_xact_begin();
+	worker_exec("UPDATE infracast.discovery_jobs j SET"
+				" state = CASE WHEN dup.found THEN (CASE WHEN $3 THEN 'done' ELSE 'failed' END)"
+				"              WHEN $3 THEN (CASE WHEN j.schedule IS NULL THEN 'done' ELSE 'queued' END)"
+				"              WHEN j.attempts >= $4 THEN 'failed' ELSE 'queued' END,"
+				" not_before = CASE WHEN $3 THEN pg_catalog.now() + coalesce(j.schedule, interval '0')"
+				"              ELSE pg_catalog.now() + pg_catalog.make_interval(secs => $5 * pg_catalog.power(2, j.attempts - 1)) END,"
+				" attempts = CASE WHEN $3 AND j.schedule IS NOT NULL THEN 0 ELSE j.attempts END,"
+				" last_error = $6, finished_at = pg_catalog.now()"
+				" FROM (SELECT EXISTS (SELECT 1 FROM infracast.discovery_jobs d, infracast.discovery_jobs me"
+				"        WHERE me.tenant_id = $1 AND me.id = $2 AND d.tenant_id = me.tenant_id AND d.id <> me.id"
+				"          AND d.state = 'queued' AND d.method = me.method AND d.targets = me.targets AND d.port = me.port"
+				"          AND d.credential_id IS NOT DISTINCT FROM me.credential_id) AS found) dup"
+				" WHERE j.tenant_id = $1 AND j.id = $2", 6, types, values, nulls, SPI_OK_UPDATE);
+	worker_xact_commit();
+}
+
+static void
+worker_run_job(DiscoveryJob *job, MemoryContext jobcxt)
+{
+	TimestampTz started = GetCurrentTimestamp();
+
+	PG_TRY();
+	{
+		worker_open_credential(job, jobcxt);
+	}
+	PG_CATCH();
+	{
+		char	   *msg = worker_catch_error(jobcxt);
+		char	   *reason = psprintf("the credential could not be used: %s", msg);
+
+		ereport(WARNING, (errmsg("infracast discovery job " INT64_FORMAT ": %s", job->id, reason)));
+		worker_record_failure(job, 0, job->ntargets, started, reason);
+		job->first_error = reason;
+	}
+	PG_END_TRY();
+	snmp_walk_forget_users();
+	if (job->have_credential)
+		worker_walk_job(job, jobcxt);
+	snmp_walk_forget_users();
+	discovery_secrets_free(&job->secrets);
+	open_secrets = NULL;
+	worker_finish_job(job);
+	ereport(LOG, (errmsg("infracast discovery job " INT64_FORMAT " attempt %d: %d of %d devices answered",
+						 job->id, job->attempt, job->answered, job->ntargets)));
+}
+
+void
+discovery_worker_main(Datum arg)
+{
+	MemoryContext jobcxt;
+	const char *database = GetConfigOption("infracast.database", true, false);
+	volatile int backoff_s = 0;
+	volatile bool said_waiting = false;
+	volatile bool requeued = false;
+	const char *volatile said_refused = NULL;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(database ? database : "postgres", NULL, 0);
+	snmp_walk_library_init();
+	ereport(LOG, (errmsg("infracast discovery worker started in database \"%s\"", database ? database : "postgres")));
+
+	jobcxt = AllocSetContextCreate(TopMemoryContext, "infracast discovery job", ALLOCSET_DEFAULT_SIZES);
+	for (;;)
+	{
+		long		wait_ms = (long) discovery_poll_interval_s * 1000L;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		PG_TRY();
+		{
+			if (!worker_extension_ready())
+			{
+				if (!said_waiting)
+					ereport(LOG, (errmsg("infracast discovery worker: extension infracast is not created in database \"%s\" yet; jobs are taken once it is",
+										 database ? database : "postgres")));
+				said_waiting = true;
+			}
+			else
+			{
+				/* in jobcxt, not on the stack: the error path wipes its secrets */
+				DiscoveryJob *job = MemoryContextAllocZero(jobcxt, sizeof(DiscoveryJob));
+				const char *refused;
+
+				said_waiting = false;
+				if (!requeued)
+				{
+					worker_requeue_interrupted();
+					requeued = true;
+				}
+				if (worker_claim(job, jobcxt, &refused))
+				{
+					worker_run_job(job, jobcxt);
+					wait_ms = 0;	/* look for the next job at once */
+				}
+				else if (refused && (said_refused == NULL || strcmp(said_refused, refused) != 0))
+				{
+					ereport(LOG, (errmsg("infracast discovery worker runs no job: %s; queued jobs wait", refused)));
+					said_refused = MemoryContextStrdup(TopMemoryContext, refused);
+				}
+				else if (!refused)
+					said_refused = NULL;
+			}
+			backoff_s = 0;
+		}
+		PG_CATCH();
+		{
+			HOLD_INTERRUPTS();
+			EmitErrorReport();
+			FlushErrorState();
+			AbortCurrentTransaction();
+			worker_close_slots();
+			snmp_walk_forget_users();
+			if (open_secrets)
+				discovery_secrets_free(open_secrets);
+			open_secrets = NULL;
+			RESUME_INTERRUPTS();
+			backoff_s = backoff_s == 0 ? 5 : Min(backoff_s * 2, 300);
+			wait_ms = backoff_s * 1000L;
+			ereport(LOG, (errmsg("infracast discovery worker will try again in %d s", backoff_s)));
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(TopMemoryContext);
+		worker_close_slots();
+		MemoryContextReset(jobcxt);
+		pgstat_report_activity(STATE_IDLE, NULL);
+
+		if (wait_ms > 0)
+		{
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_ms, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+		}
+	}
+}
+
+/* Registers the worker (called from bgworkers_init, only while preloading). */
+void
+discovery_worker_register(void)
+{
+	BackgroundWorker worker;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	/* after SIGTERM or a crash: back within seconds, so an interrupted job resumes soon */
+	worker.bgw_restart_time = 5;
+	strlcpy(worker.bgw_library_name, "infracast", BGW_MAXLEN);
+	strlcpy(worker.bgw_function_name, "discovery_worker_main", BGW_MAXLEN);
+	strlcpy(worker.bgw_name, "infracast discovery worker", BGW_MAXLEN);
+	strlcpy(worker.bgw_type, "infracast discovery worker", BGW_MAXLEN);
+	RegisterBackgroundWorker(&worker);
+}
