@@ -114,25 +114,23 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- Readiness (executed by the authenticator only)
 -- ---------------------------------------------------------------------------------------------
--- /readyz: the database answers, and the licence state when the licence subsystem is installed.
+-- /readyz: the database answers, and the licence state.
 CREATE FUNCTION infracast.api_ready() RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_licence jsonb := '{"state": "not installed"}';
+    v_licence jsonb;
 BEGIN
-    IF pg_catalog.to_regprocedure('infracast.license_status()') IS NOT NULL THEN
-        BEGIN
-            -- /readyz is public: the state and expiry only, no customer, paths or key details.
-            EXECUTE 'SELECT pg_catalog.jsonb_build_object(''state'', s.state, ''expires_at'', s.expires_at) '
-                    'FROM infracast.license_status() s' INTO v_licence;
-        EXCEPTION WHEN OTHERS THEN
-            -- the caller has no token: the SQLSTATE only; the text goes to the server log
-            RAISE LOG 'infracast.api_ready: license_status() failed: % (%)', SQLERRM, SQLSTATE;
-            v_licence := pg_catalog.jsonb_build_object('state', 'error', 'sqlstate', SQLSTATE);
-        END;
-    END IF;
+    BEGIN
+        -- /readyz is public: the state and expiry only, no customer, paths or key details.
+        SELECT pg_catalog.jsonb_build_object('state', s.state, 'expires_at', s.expires_at)
+          INTO v_licence FROM infracast.license_status() s;
+    EXCEPTION WHEN OTHERS THEN
+        -- the caller has no token: the SQLSTATE only; the text goes to the server log
+        RAISE LOG 'infracast.api_ready: license_status() failed: % (%)', SQLERRM, SQLSTATE;
+        v_licence := pg_catalog.jsonb_build_object('state', 'error', 'sqlstate', SQLSTATE);
+    END;
     RETURN pg_catalog.jsonb_build_object(
         'database', 'ok',
         'extension', (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'infracast'),
@@ -548,225 +546,170 @@ $$;
 GRANT EXECUTE ON FUNCTION infracast.api_node_ids(jsonb, text), infracast.api_number(jsonb, text) TO infracast_reader;
 
 -- ---------------------------------------------------------------------------------------------
--- Wrappers of the other subsystems (graph, feeds, licence, matching). Each block creates its
--- wrappers only when the subsystem's functions, with these exact signatures, are part of this
--- install script: the API then exposes exactly what works. All are SECURITY INVOKER: the
--- caller's role and tenant apply underneath.
+-- Wrappers of the other subsystems (graph, feeds, licence, matching), whose parts come earlier
+-- in this install script. All are SECURITY INVOKER: the caller's role and tenant apply underneath.
+-- EXECUTE on every function of infracast_api is revoked from PUBLIC at the end of this file.
 -- ---------------------------------------------------------------------------------------------
-DO $graph$
+CREATE FUNCTION infracast_api.attack_paths(args jsonb DEFAULT '{}'::jsonb) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.to_jsonb(p) || pg_catalog.jsonb_build_object('node_external_id', n.external_id,
+                                                                   'node_name', n.name)
+      FROM infracast.attack_paths(infracast.api_node_ids(args, 'sources'), infracast.api_node_ids(args, 'targets'),
+                                  COALESCE(infracast.api_number(args, 'k')::integer, 1),
+                                  infracast.api_number(args, 'max_hops')::integer) p
+      LEFT JOIN infracast.nodes n ON n.id = p.node
+     ORDER BY p.path_id, p.path_seq
+$$;
+COMMENT ON FUNCTION infracast_api.attack_paths(jsonb) IS
+    'Most likely attack paths: {"sources": [...], "targets": [...], "k": 1, "max_hops": null} (nodes by id or external_id; default sources: entry points, targets: crown jewels). One object per step, as infracast.attack_paths().';
+
+CREATE FUNCTION infracast_api.blast_radius(args jsonb) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_source bigint[] := infracast.api_node_ids(args, 'source');
 BEGIN
-    IF pg_catalog.to_regprocedure('infracast.attack_paths(bigint[],bigint[],integer,integer)') IS NULL
-       OR pg_catalog.to_regprocedure('infracast.blast_radius(bigint,integer,double precision)') IS NULL
-       OR pg_catalog.to_regprocedure('infracast.exposure(bigint[],integer)') IS NULL
-       OR pg_catalog.to_regprocedure('infracast.exposure_summary()') IS NULL
-       OR pg_catalog.to_regprocedure('infracast.choke_points(bigint[],bigint[],integer)') IS NULL
-       OR pg_catalog.to_regprocedure('infracast.remediation_plan(bigint[],bigint[])') IS NULL
-       OR pg_catalog.to_regprocedure('infracast.graph_stats()') IS NULL THEN
-        RETURN;
+    IF v_source IS NULL OR pg_catalog.cardinality(v_source) <> 1 THEN
+        RAISE EXCEPTION 'argument "source" must name one node'
+            USING ERRCODE = '22023', HINT = 'For example {"source": "ws-41", "max_hops": 4}.';
     END IF;
-
-    EXECUTE $fn$
-    CREATE FUNCTION infracast_api.attack_paths(args jsonb DEFAULT '{}'::jsonb) RETURNS SETOF jsonb
-        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-    AS $body$
-        SELECT pg_catalog.to_jsonb(p) || pg_catalog.jsonb_build_object('node_external_id', n.external_id,
-                                                                       'node_name', n.name)
-          FROM infracast.attack_paths(infracast.api_node_ids(args, 'sources'), infracast.api_node_ids(args, 'targets'),
-                                      COALESCE(infracast.api_number(args, 'k')::integer, 1),
-                                      infracast.api_number(args, 'max_hops')::integer) p
-          LEFT JOIN infracast.nodes n ON n.id = p.node
-         ORDER BY p.path_id, p.path_seq
-    $body$ $fn$;
-    COMMENT ON FUNCTION infracast_api.attack_paths(jsonb) IS
-        'Most likely attack paths: {"sources": [...], "targets": [...], "k": 1, "max_hops": null} (nodes by id or external_id; default sources: entry points, targets: crown jewels). One object per step, as infracast.attack_paths().';
-
-    EXECUTE $fn$
-    CREATE FUNCTION infracast_api.blast_radius(args jsonb) RETURNS SETOF jsonb
-        LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-    AS $body$
-    DECLARE
-        v_source bigint[] := infracast.api_node_ids(args, 'source');
-    BEGIN
-        IF v_source IS NULL OR pg_catalog.cardinality(v_source) <> 1 THEN
-            RAISE EXCEPTION 'argument "source" must name one node'
-                USING ERRCODE = '22023', HINT = 'For example {"source": "ws-41", "max_hops": 4}.';
-        END IF;
-        RETURN QUERY
-            SELECT pg_catalog.to_jsonb(b) || pg_catalog.jsonb_build_object('external_id', n.external_id, 'name', n.name)
-              FROM infracast.blast_radius(v_source[1], infracast.api_number(args, 'max_hops')::integer,
-                                          COALESCE(infracast.api_number(args, 'min_likelihood')::float8, 0)) b
-              LEFT JOIN infracast.nodes n ON n.id = b.node
-             ORDER BY b.hops, b.likelihood DESC, b.node;
-    END
-    $body$ $fn$;
-    COMMENT ON FUNCTION infracast_api.blast_radius(jsonb) IS
-        'What an attacker holding a node can reach: {"source": "<id or external_id>", "max_hops": null, "min_likelihood": 0}.';
-
-    EXECUTE $fn$
-    CREATE FUNCTION infracast_api.exposure(args jsonb DEFAULT '{}'::jsonb) RETURNS SETOF jsonb
-        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-    AS $body$
-        SELECT pg_catalog.to_jsonb(x) || pg_catalog.jsonb_build_object('external_id', n.external_id, 'name', n.name)
-          FROM infracast.exposure(infracast.api_node_ids(args, 'targets'), infracast.api_number(args, 'max_hops')::integer) x
-          LEFT JOIN infracast.nodes n ON n.id = x.node
-         ORDER BY x.likelihood DESC, x.hops, x.node
-    $body$ $fn$;
-    COMMENT ON FUNCTION infracast_api.exposure(jsonb) IS
-        'Every node that can reach the targets: {"targets": [...] (default: crown jewels), "max_hops": null}.';
-
-    EXECUTE $fn$
-    CREATE FUNCTION infracast_api.exposure_summary(args jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
-        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-    AS $body$ SELECT pg_catalog.to_jsonb(s) FROM infracast.exposure_summary() s $body$ $fn$;
-    COMMENT ON FUNCTION infracast_api.exposure_summary(jsonb) IS
-        'Share of principals with a path to a crown jewel, and its severity band.';
-
-    EXECUTE $fn$
-    CREATE FUNCTION infracast_api.choke_points(args jsonb DEFAULT '{}'::jsonb) RETURNS SETOF jsonb
-        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-    AS $body$
-        SELECT pg_catalog.to_jsonb(c) || pg_catalog.jsonb_build_object('node_external_id', n.external_id,
-                                                                       'node_name', n.name)
-          FROM infracast.choke_points(infracast.api_node_ids(args, 'sources'), infracast.api_node_ids(args, 'targets'),
-                                      COALESCE(infracast.api_number(args, 'top')::integer, 20)) c
-          LEFT JOIN infracast.nodes n ON n.id = c.node
-         ORDER BY c.rank
-    $body$ $fn$;
-    COMMENT ON FUNCTION infracast_api.choke_points(jsonb) IS
-        'Nodes and edges most attack paths cross: {"sources": [...], "targets": [...], "top": 20}.';
-
-    EXECUTE $fn$
-    CREATE FUNCTION infracast_api.remediation_plan(args jsonb DEFAULT '{}'::jsonb) RETURNS SETOF jsonb
-        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-    AS $body$
-        SELECT pg_catalog.to_jsonb(r) || pg_catalog.jsonb_build_object('src_external_id', s.external_id,
-                                                                       'dst_external_id', d.external_id)
-          FROM infracast.remediation_plan(infracast.api_node_ids(args, 'sources'), infracast.api_node_ids(args, 'targets')) r
-          LEFT JOIN infracast.nodes s ON s.id = r.src
-          LEFT JOIN infracast.nodes d ON d.id = r.dst
-         ORDER BY r.paths_broken DESC, r.fix_cost, r.edge
-    $body$ $fn$;
-    COMMENT ON FUNCTION infracast_api.remediation_plan(jsonb) IS
-        'The cheapest set of edges to fix so that no source reaches a target: {"sources": [...], "targets": [...]}.';
-
-    EXECUTE $fn$
-    CREATE FUNCTION infracast_api.graph_stats(args jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
-        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-    AS $body$ SELECT pg_catalog.to_jsonb(s) FROM infracast.graph_stats() s $body$ $fn$;
-    COMMENT ON FUNCTION infracast_api.graph_stats(jsonb) IS 'Size and version of the tenant''s graph snapshot.';
-
-    REVOKE EXECUTE ON FUNCTION infracast_api.attack_paths(jsonb), infracast_api.blast_radius(jsonb),
-        infracast_api.exposure(jsonb), infracast_api.exposure_summary(jsonb), infracast_api.choke_points(jsonb),
-        infracast_api.remediation_plan(jsonb), infracast_api.graph_stats(jsonb) FROM PUBLIC;
-    GRANT EXECUTE ON FUNCTION infracast_api.attack_paths(jsonb), infracast_api.blast_radius(jsonb),
-        infracast_api.exposure(jsonb), infracast_api.exposure_summary(jsonb), infracast_api.choke_points(jsonb),
-        infracast_api.remediation_plan(jsonb), infracast_api.graph_stats(jsonb) TO infracast_reader;
+    RETURN QUERY
+        SELECT pg_catalog.to_jsonb(b) || pg_catalog.jsonb_build_object('external_id', n.external_id, 'name', n.name)
+          FROM infracast.blast_radius(v_source[1], infracast.api_number(args, 'max_hops')::integer,
+                                      COALESCE(infracast.api_number(args, 'min_likelihood')::float8, 0)) b
+          LEFT JOIN infracast.nodes n ON n.id = b.node
+         ORDER BY b.hops, b.likelihood DESC, b.node;
 END
-$graph$;
+$$;
+COMMENT ON FUNCTION infracast_api.blast_radius(jsonb) IS
+    'What an attacker holding a node can reach: {"source": "<id or external_id>", "max_hops": null, "min_likelihood": 0}.';
 
-DO $feeds$
+CREATE FUNCTION infracast_api.exposure(args jsonb DEFAULT '{}'::jsonb) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.to_jsonb(x) || pg_catalog.jsonb_build_object('external_id', n.external_id, 'name', n.name)
+      FROM infracast.exposure(infracast.api_node_ids(args, 'targets'), infracast.api_number(args, 'max_hops')::integer) x
+      LEFT JOIN infracast.nodes n ON n.id = x.node
+     ORDER BY x.likelihood DESC, x.hops, x.node
+$$;
+COMMENT ON FUNCTION infracast_api.exposure(jsonb) IS
+    'Every node that can reach the targets: {"targets": [...] (default: crown jewels), "max_hops": null}.';
+
+CREATE FUNCTION infracast_api.exposure_summary(args jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.to_jsonb(s) FROM infracast.exposure_summary() s $$;
+COMMENT ON FUNCTION infracast_api.exposure_summary(jsonb) IS
+    'Share of principals with a path to a crown jewel, and its severity band.';
+
+CREATE FUNCTION infracast_api.choke_points(args jsonb DEFAULT '{}'::jsonb) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.to_jsonb(c) || pg_catalog.jsonb_build_object('node_external_id', n.external_id,
+                                                                   'node_name', n.name)
+      FROM infracast.choke_points(infracast.api_node_ids(args, 'sources'), infracast.api_node_ids(args, 'targets'),
+                                  COALESCE(infracast.api_number(args, 'top')::integer, 20)) c
+      LEFT JOIN infracast.nodes n ON n.id = c.node
+     ORDER BY c.rank
+$$;
+COMMENT ON FUNCTION infracast_api.choke_points(jsonb) IS
+    'Nodes and edges most attack paths cross: {"sources": [...], "targets": [...], "top": 20}.';
+
+CREATE FUNCTION infracast_api.remediation_plan(args jsonb DEFAULT '{}'::jsonb) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.to_jsonb(r) || pg_catalog.jsonb_build_object('src_external_id', s.external_id,
+                                                                   'dst_external_id', d.external_id)
+      FROM infracast.remediation_plan(infracast.api_node_ids(args, 'sources'), infracast.api_node_ids(args, 'targets')) r
+      LEFT JOIN infracast.nodes s ON s.id = r.src
+      LEFT JOIN infracast.nodes d ON d.id = r.dst
+     ORDER BY r.paths_broken DESC, r.fix_cost, r.edge
+$$;
+COMMENT ON FUNCTION infracast_api.remediation_plan(jsonb) IS
+    'The cheapest set of edges to fix so that no source reaches a target: {"sources": [...], "targets": [...]}.';
+
+CREATE FUNCTION infracast_api.graph_stats(args jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.to_jsonb(s) FROM infracast.graph_stats() s $$;
+COMMENT ON FUNCTION infracast_api.graph_stats(jsonb) IS 'Size and version of the tenant''s graph snapshot.';
+
+GRANT EXECUTE ON FUNCTION infracast_api.attack_paths(jsonb), infracast_api.blast_radius(jsonb),
+    infracast_api.exposure(jsonb), infracast_api.exposure_summary(jsonb), infracast_api.choke_points(jsonb),
+    infracast_api.remediation_plan(jsonb), infracast_api.graph_stats(jsonb) TO infracast_reader;
+
+-- Server paths stay out of the API: the source columns are left out, and a quoted absolute
+-- path in a message keeps only its file name ("/srv/feeds/epss.csv.gz" -> "epss.csv.gz").
+CREATE VIEW infracast_api.feed_status WITH (security_invoker = true) AS
+    SELECT f.feed, f.rows, f.version, f.feed_date, f.loaded_at, f.state,
+           pg_catalog.regexp_replace(f.message, '"/[^"]*/([^"/]*)"', '"\1"', 'g') AS message,
+           f.attempted_at
+      FROM infracast.feed_status f;
+COMMENT ON VIEW infracast_api.feed_status IS
+    'One row per threat-intelligence feed: what is loaded, from when, and how the last load went.';
+GRANT SELECT ON infracast_api.feed_status TO infracast_reader;
+
+-- Key fingerprints, raw claims and file paths stay out of the API.
+CREATE FUNCTION infracast_api.license_status(args jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.jsonb_build_object('state', s.state, 'reason', s.reason, 'fix', s.fix,
+               'customer', s.customer, 'tier', s.tier, 'node_limit', s.node_limit, 'nodes_used', s.nodes_used,
+               'features', s.features, 'features_in_force', s.features_in_force, 'expires_at', s.expires_at,
+               'offline_mode', s.offline_mode, 'checked_at', s.checked_at)
+      FROM infracast.license_status() s
+$$;
+COMMENT ON FUNCTION infracast_api.license_status(jsonb) IS
+    'Licence state (valid, grace, expired, ...), tier, node limit and use, features in force, expiry.';
+GRANT EXECUTE ON FUNCTION infracast_api.license_status(jsonb) TO infracast_reader;
+
+CREATE VIEW infracast_api.findings WITH (security_invoker = true) AS
+    SELECT f.id, f.node_id, n.external_id AS node_external_id, n.name AS node_name, f.software_id, f.cve_id,
+           f.status, f.status_note, f.priority, f.risk, f.exposure, f.exposure_hops, f.crown_jewel_path,
+           f.first_seen, f.last_seen, f.fixed_at
+      FROM infracast.findings f
+      JOIN infracast.nodes n ON n.tenant_id = f.tenant_id AND n.id = f.node_id;
+COMMENT ON VIEW infracast_api.findings IS 'Vulnerabilities found on the caller''s nodes: open, fixed or accepted_risk.';
+CREATE VIEW infracast_api.prioritized_findings WITH (security_invoker = true) AS
+    SELECT * FROM infracast.prioritized_findings;
+COMMENT ON VIEW infracast_api.prioritized_findings IS
+    'Open findings ranked by priority band then risk, with the reasons spelled out (KEV, EPSS, exposure, crown-jewel path, CVSS).';
+GRANT SELECT ON infracast_api.findings, infracast_api.prioritized_findings TO infracast_reader;
+
+CREATE FUNCTION infracast_api.match_vulnerabilities(args jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.to_jsonb(m) FROM infracast.match_vulnerabilities() m $$;
+COMMENT ON FUNCTION infracast_api.match_vulnerabilities(jsonb) IS
+    'Matches the tenant''s software against the loaded feeds and refreshes its findings; returns the counts.';
+
+CREATE FUNCTION infracast_api.set_finding_status(args jsonb) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id     numeric := infracast.api_number(args, 'id');
+    v_status text := infracast.api_arg(args, 'status');
+    v_row    jsonb;
 BEGIN
-    IF pg_catalog.to_regclass('infracast.feed_status') IS NULL THEN
-        RETURN;
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'argument "id" is required' USING ERRCODE = '22023', HINT = 'See GET /api/findings.';
     END IF;
-    -- Server paths stay out of the API: the source columns are left out, and a quoted absolute
-    -- path in a message keeps only its file name ("/srv/feeds/epss.csv.gz" -> "epss.csv.gz").
-    EXECUTE $v$
-    CREATE VIEW infracast_api.feed_status WITH (security_invoker = true) AS
-        SELECT f.feed, f.rows, f.version, f.feed_date, f.loaded_at, f.state,
-               pg_catalog.regexp_replace(f.message, '"/[^"]*/([^"/]*)"', '"\1"', 'g') AS message,
-               f.attempted_at
-          FROM infracast.feed_status f $v$;
-    COMMENT ON VIEW infracast_api.feed_status IS
-        'One row per threat-intelligence feed: what is loaded, from when, and how the last load went.';
-    GRANT SELECT ON infracast_api.feed_status TO infracast_reader;
-END
-$feeds$;
-
-DO $licence$
-BEGIN
-    IF pg_catalog.to_regprocedure('infracast.license_status()') IS NULL THEN
-        RETURN;
+    IF v_status NOT IN ('open', 'accepted_risk') THEN
+        RAISE EXCEPTION 'status must be open or accepted_risk, not "%"', v_status
+            USING ERRCODE = '22023', HINT = 'fixed is set by match_vulnerabilities when the software no longer matches.';
     END IF;
-    -- Key fingerprints, raw claims and file paths stay out of the API.
-    EXECUTE $fn$
-    CREATE FUNCTION infracast_api.license_status(args jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
-        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-    AS $body$
-        SELECT pg_catalog.jsonb_build_object('state', s.state, 'reason', s.reason, 'fix', s.fix,
-                   'customer', s.customer, 'tier', s.tier, 'node_limit', s.node_limit, 'nodes_used', s.nodes_used,
-                   'features', s.features, 'features_in_force', s.features_in_force, 'expires_at', s.expires_at,
-                   'offline_mode', s.offline_mode, 'checked_at', s.checked_at)
-          FROM infracast.license_status() s
-    $body$ $fn$;
-    COMMENT ON FUNCTION infracast_api.license_status(jsonb) IS
-        'Licence state (valid, grace, expired, ...), tier, node limit and use, features in force, expiry.';
-    REVOKE EXECUTE ON FUNCTION infracast_api.license_status(jsonb) FROM PUBLIC;
-    GRANT EXECUTE ON FUNCTION infracast_api.license_status(jsonb) TO infracast_reader;
-END
-$licence$;
-
-DO $match$
-BEGIN
-    IF pg_catalog.to_regclass('infracast.findings') IS NULL OR pg_catalog.to_regclass('infracast.prioritized_findings') IS NULL
-       OR pg_catalog.to_regprocedure('infracast.match_vulnerabilities()') IS NULL THEN
-        RETURN;
+    UPDATE infracast.findings SET status = v_status, status_note = args ->> 'note'
+     WHERE id = v_id::bigint
+    RETURNING pg_catalog.jsonb_build_object('id', id, 'status', status, 'status_note', status_note) INTO v_row;
+    IF v_row IS NULL THEN
+        RAISE EXCEPTION 'finding % does not exist', v_id USING ERRCODE = 'P0002', HINT = 'See GET /api/findings.';
     END IF;
-    EXECUTE $v$
-    CREATE VIEW infracast_api.findings WITH (security_invoker = true) AS
-        SELECT f.id, f.node_id, n.external_id AS node_external_id, n.name AS node_name, f.software_id, f.cve_id,
-               f.status, f.status_note, f.priority, f.risk, f.exposure, f.exposure_hops, f.crown_jewel_path,
-               f.first_seen, f.last_seen, f.fixed_at
-          FROM infracast.findings f
-          JOIN infracast.nodes n ON n.tenant_id = f.tenant_id AND n.id = f.node_id $v$;
-    COMMENT ON VIEW infracast_api.findings IS 'Vulnerabilities found on the caller''s nodes: open, fixed or accepted_risk.';
-    EXECUTE $v$
-    CREATE VIEW infracast_api.prioritized_findings WITH (security_invoker = true) AS
-        SELECT * FROM infracast.prioritized_findings $v$;
-    COMMENT ON VIEW infracast_api.prioritized_findings IS
-        'Open findings ranked by priority band then risk, with the reasons spelled out (KEV, EPSS, exposure, crown-jewel path, CVSS).';
-    GRANT SELECT ON infracast_api.findings, infracast_api.prioritized_findings TO infracast_reader;
-
-    EXECUTE $fn$
-    CREATE FUNCTION infracast_api.match_vulnerabilities(args jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
-        LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
-    AS $body$ SELECT pg_catalog.to_jsonb(m) FROM infracast.match_vulnerabilities() m $body$ $fn$;
-    COMMENT ON FUNCTION infracast_api.match_vulnerabilities(jsonb) IS
-        'Matches the tenant''s software against the loaded feeds and refreshes its findings; returns the counts.';
-
-    EXECUTE $fn$
-    CREATE FUNCTION infracast_api.set_finding_status(args jsonb) RETURNS jsonb
-        LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
-    AS $body$
-    DECLARE
-        v_id     numeric := infracast.api_number(args, 'id');
-        v_status text := infracast.api_arg(args, 'status');
-        v_row    jsonb;
-    BEGIN
-        IF v_id IS NULL THEN
-            RAISE EXCEPTION 'argument "id" is required' USING ERRCODE = '22023', HINT = 'See GET /api/findings.';
-        END IF;
-        IF v_status NOT IN ('open', 'accepted_risk') THEN
-            RAISE EXCEPTION 'status must be open or accepted_risk, not "%"', v_status
-                USING ERRCODE = '22023', HINT = 'fixed is set by match_vulnerabilities when the software no longer matches.';
-        END IF;
-        UPDATE infracast.findings SET status = v_status, status_note = args ->> 'note'
-         WHERE id = v_id::bigint
-        RETURNING pg_catalog.jsonb_build_object('id', id, 'status', status, 'status_note', status_note) INTO v_row;
-        IF v_row IS NULL THEN
-            RAISE EXCEPTION 'finding % does not exist', v_id USING ERRCODE = 'P0002', HINT = 'See GET /api/findings.';
-        END IF;
-        RETURN v_row;
-    END
-    $body$ $fn$;
-    COMMENT ON FUNCTION infracast_api.set_finding_status(jsonb) IS
-        'Accepts a finding''s risk, or reopens it: {"id": 42, "status": "accepted_risk", "note": "why, by whom"}.';
-
-    REVOKE EXECUTE ON FUNCTION infracast_api.match_vulnerabilities(jsonb), infracast_api.set_finding_status(jsonb) FROM PUBLIC;
-    GRANT EXECUTE ON FUNCTION infracast_api.match_vulnerabilities(jsonb), infracast_api.set_finding_status(jsonb)
-        TO infracast_analyst;
+    RETURN v_row;
 END
-$match$;
+$$;
+COMMENT ON FUNCTION infracast_api.set_finding_status(jsonb) IS
+    'Accepts a finding''s risk, or reopens it: {"id": 42, "status": "accepted_risk", "note": "why, by whom"}.';
+
+GRANT EXECUTE ON FUNCTION infracast_api.match_vulnerabilities(jsonb), infracast_api.set_finding_status(jsonb)
+    TO infracast_analyst;
 
 -- ---------------------------------------------------------------------------------------------
 -- OpenAPI document, generated from the catalog and COMMENT ON
