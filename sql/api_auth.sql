@@ -117,6 +117,23 @@ SELECT infracast.api_login('regress_auth_a', 'ann', 'ann passphrase 1', NULL, '1
 SELECT username FROM infracast.users;
 RESET ROLE;
 
+-- What a restricted token may call (the proxy asks with every request; NULL is a view read).
+SELECT f AS fn,
+       infracast.api_check_restriction('{"restricted": "password_change"}', f) AS password_change
+  FROM pg_catalog.unnest(ARRAY['change_password', 'me', 'whoami', 'logout']) f ORDER BY f;
+SELECT f AS fn,
+       infracast.api_check_restriction('{"restricted": "mfa_enrollment"}', f) AS mfa_enrollment
+  FROM pg_catalog.unnest(ARRAY['change_password', 'me', 'whoami', 'logout', 'mfa_enroll', 'mfa_confirm']) f ORDER BY f;
+SELECT infracast.api_check_restriction('{"sub": "1"}', 'import_graph') AS unrestricted_rpc,
+       infracast.api_check_restriction('{"restricted": ""}', NULL) AS unrestricted_view;
+SELECT infracast.api_check_restriction('{"restricted": "password_change"}', 'mfa_enroll');
+SELECT infracast.api_check_restriction('{"restricted": "password_change"}', NULL);
+SELECT infracast.api_check_restriction('{"restricted": "mfa_enrollment"}', 'import_graph');
+SELECT infracast.api_check_restriction('{"restricted": "mfa_enrollment"}', NULL);
+SET ROLE regress_auth_admin;
+SELECT infracast.api_check_restriction('{}', 'me');
+RESET ROLE;
+
 -- Clean up what this file made (roles are cluster-wide).
 DELETE FROM infracast.login_failures WHERE key LIKE 'regress_auth_%' OR key LIKE '198.51.100.%' OR key LIKE '203.0.113.%';
 DROP ROLE regress_auth_admin;

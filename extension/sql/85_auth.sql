@@ -296,6 +296,36 @@ BEGIN
     RETURN true;
 END
 $$;
+-- What a restricted token may call. The login restricts a user who must change their password
+-- ("password_change") or enrol in MFA ("mfa_enrollment"); the proxy calls this on every request, in
+-- the statement that checks the token, with the API function it is about to call (NULL for a
+-- view), so that this list is the only one. IC504 (HTTP 403) when the call is not allowed.
+CREATE FUNCTION infracast.api_check_restriction(p_claims jsonb, p_function text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_restricted text := p_claims ->> 'restricted';
+    v_password   boolean := v_restricted = 'password_change';
+BEGIN
+    IF COALESCE(v_restricted, '') = '' OR p_function = ANY (
+           CASE WHEN v_password THEN ARRAY['change_password', 'me', 'whoami', 'logout']
+                ELSE ARRAY['change_password', 'mfa_enroll', 'mfa_confirm', 'me', 'whoami', 'logout'] END) THEN
+        RETURN true;
+    END IF;
+    IF v_password THEN
+        RAISE EXCEPTION 'the password must be changed before anything else'
+            USING ERRCODE = 'IC504',
+                  HINT = 'POST /api/rpc/change_password with {"current_password", "new_password"}, then log in again.';
+    END IF;
+    RAISE EXCEPTION 'this tenant requires MFA: enrol before anything else'
+        USING ERRCODE = 'IC504',
+              HINT = 'POST /api/rpc/mfa_enroll, then /api/rpc/mfa_confirm with {"code"}, then log in again.';
+END
+$$;
+COMMENT ON FUNCTION infracast.api_check_restriction(jsonb, text) IS
+    'Refuses (IC504) a call that a restricted API token may not make: password_change allows change_password, me, whoami and logout; mfa_enrollment also mfa_enroll and mfa_confirm; no view. The proxy calls it on every request.';
+
 -- A wrong password given to change_password or mfa_enroll (SQLSTATE 28P01): the proxy records it
 -- here, in a transaction of its own, as a failed login of the token's user from that client.
 CREATE FUNCTION infracast.api_password_check_failed(p_claims jsonb, p_client text) RETURNS void
@@ -323,9 +353,9 @@ COMMENT ON FUNCTION infracast.api_check_token(jsonb) IS
 REVOKE EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text),
     infracast.api_bootstrap(text), infracast.api_login_wait(text, text, integer, interval),
     infracast.api_login_failed(text, text, interval), infracast.api_check_token(jsonb),
-    infracast.api_password_check_failed(jsonb, text) FROM PUBLIC;
+    infracast.api_check_restriction(jsonb, text), infracast.api_password_check_failed(jsonb, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text), infracast.api_bootstrap(text),
-    infracast.api_check_token(jsonb), infracast.api_password_check_failed(jsonb, text)
-    TO infracast_authenticator;
+    infracast.api_check_token(jsonb), infracast.api_check_restriction(jsonb, text),
+    infracast.api_password_check_failed(jsonb, text) TO infracast_authenticator;
 GRANT EXECUTE ON FUNCTION infracast.api_check_new_password(text, text), infracast.api_check_role(text)
     TO infracast_reader;

@@ -213,6 +213,16 @@ FRESH=$PX_TOKEN
 check "... with a restricted token" body_has '"restricted":"password_change"'
 px_req GET /api/nodes "" "$FRESH"
 check "a restricted token cannot read views (403)" eval 'status_is 403 && body_has "IC504"'
+px_req POST /api/rpc/import_graph '{"graph": {"nodes": []}}' "$FRESH"
+check "... nor call other functions (403 IC504, before the role's own grants)" eval 'status_is 403 && body_has "IC504" && body_has "change_password"'
+px_req POST /api/rpc/whoami '{}' "$FRESH"
+check "... but may call whoami" status_is 200
+# A tenant that requires MFA: the login restricts to enrolment (minted here, as the proxy would).
+MFA_ONLY=$(px_jwt "$(claims "$now" $((now + 600)) | sed 's/}$/,"restricted":"mfa_enrollment"}/')")
+px_req GET /api/nodes "" "$MFA_ONLY"
+check "an MFA-enrolment token cannot read views (403 IC504)" eval 'status_is 403 && body_has "IC504" && body_has "mfa_enroll"'
+px_req POST /api/rpc/mfa_confirm '{"code":"123456"}' "$MFA_ONLY"
+check "... but reaches mfa_confirm (no enrolment pending: 400)" eval 'status_is 400 && body_has "no MFA enrolment is pending"'
 px_req POST /api/rpc/change_password '{"current_password":"fresh passphrase","new_password":"fresh better passphrase"}' "$FRESH"
 check "the restricted token changes the password" status_is 200
 check "the new password logs in without restriction" eval 'px_login px_a fresh "fresh better passphrase" && body_lacks restricted'

@@ -1,6 +1,6 @@
 -- infracast_api: schema, roles, grants, row-level security on users, first-boot seeding.
 BEGIN;
-SELECT plan(22);
+SELECT plan(23);
 
 SELECT has_schema('infracast_api');
 SELECT has_table('infracast', 'users', 'users table exists');
@@ -26,6 +26,8 @@ SELECT function_privs_are('infracast', 'api_login', ARRAY['text', 'text', 'text'
                           'infracast_authenticator', ARRAY['EXECUTE'], 'the authenticator may log users in');
 SELECT ok(NOT has_function_privilege('infracast_admin', 'infracast.api_login(text,text,text,text,text)', 'EXECUTE'),
           'an admin may not call the login function directly');
+SELECT function_privs_are('infracast', 'api_check_restriction', ARRAY['jsonb', 'text'],
+                          'infracast_reader', ARRAY[]::text[], 'only the authenticator checks restricted tokens');
 SELECT ok(NOT has_function_privilege('public', 'infracast.password_verify(text,text)', 'EXECUTE'),
           'password_verify is not public');
 SELECT ok(NOT has_function_privilege('public', 'infracast.totp_code(bytea,timestamptz)', 'EXECUTE'),
