@@ -157,6 +157,14 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- Login (executed by the authenticator only)
 -- ---------------------------------------------------------------------------------------------
+-- The throttle's key of a user: tenant and user name, case-insensitive (the user need not exist).
+CREATE FUNCTION infracast.api_login_user_key(p_tenant text, p_username text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.lower(COALESCE(p_tenant, '')) || '/' || pg_catalog.lower(COALESCE(p_username, ''))
+$$;
+
 -- Seconds until a rate-limited key may try again (0: it may now).
 CREATE FUNCTION infracast.api_login_wait(p_scope text, p_key text, p_max integer, p_window interval)
     RETURNS integer
@@ -191,7 +199,7 @@ DECLARE
     c_window     CONSTANT interval := '15 minutes';
     c_user_max   CONSTANT integer := 5;     -- failures per user per window
     c_client_max CONSTANT integer := 20;    -- failures per client address per window
-    v_user_key   text := pg_catalog.lower(COALESCE(p_tenant, '')) || '/' || pg_catalog.lower(COALESCE(p_username, ''));
+    v_user_key   text := infracast.api_login_user_key(p_tenant, p_username);
     v_client     text := COALESCE(NULLIF(p_client, ''), 'unknown');
     v_wait       integer;
     v_step       bigint;
@@ -338,7 +346,7 @@ BEGIN
     IF p_claims ->> 'sub' !~ '^[0-9]{1,18}$' OR p_claims ->> 'tenant' !~ '^[0-9]{1,18}$' THEN
         RETURN;
     END IF;
-    SELECT pg_catalog.lower(t.name) || '/' || pg_catalog.lower(u.username) INTO v_key
+    SELECT infracast.api_login_user_key(t.name, u.username) INTO v_key
       FROM infracast.users u JOIN infracast.tenants t ON t.id = u.tenant_id
      WHERE u.tenant_id = (p_claims ->> 'tenant')::bigint AND u.id = (p_claims ->> 'sub')::bigint;
     IF v_key IS NOT NULL THEN
@@ -351,7 +359,8 @@ COMMENT ON FUNCTION infracast.api_check_token(jsonb) IS
     'Refuses (28000) an API token whose user no longer exists, has another role, or has revoked it (logout, new password, role change, MFA turned off); the proxy calls it on every request.';
 
 REVOKE EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text),
-    infracast.api_bootstrap(text), infracast.api_login_wait(text, text, integer, interval),
+    infracast.api_bootstrap(text), infracast.api_login_user_key(text, text),
+    infracast.api_login_wait(text, text, integer, interval),
     infracast.api_login_failed(text, text, interval), infracast.api_check_token(jsonb),
     infracast.api_check_restriction(jsonb, text), infracast.api_password_check_failed(jsonb, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text), infracast.api_bootstrap(text),

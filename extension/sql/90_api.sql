@@ -181,19 +181,20 @@ $$;
 COMMENT ON FUNCTION infracast_api.me(jsonb) IS
     'The logged-in user: name, role, tenant, whether the password must be changed and whether MFA is on (GET /api/auth/me).';
 
--- The logged-in user's password, asked again before a sensitive change (a stolen token alone must
--- not be enough). Wrong guesses count with the login's: 5 per user in 15 minutes, then IC503
--- (HTTP 429) until the window ends. The failure itself is recorded by the proxy in a transaction
--- of its own (infracast.api_password_check_failed), because this one is rolled back by the error.
-CREATE FUNCTION infracast.api_verify_own_password(u infracast.users, p_password text) RETURNS void
-    LANGUAGE plpgsql STABLE
+-- The logged-in user's own row, locked as by api_lock_caller(), once their password was asked
+-- again before a sensitive change (a stolen token alone must not be enough). Wrong guesses count
+-- with the login's: 5 per user in 15 minutes, then IC503 (HTTP 429) until the window ends. The
+-- failure itself is recorded by the proxy in a transaction of its own
+-- (infracast.api_password_check_failed), because this one is rolled back by the error.
+CREATE FUNCTION infracast.api_lock_caller_verified(p_password text) RETURNS infracast.users
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    u      infracast.users%ROWTYPE := infracast.api_lock_caller();
     v_wait integer;
 BEGIN
-    SELECT infracast.api_login_wait('user', pg_catalog.lower(t.name) || '/' || pg_catalog.lower(u.username),
-                                     5, '15 minutes')
+    SELECT infracast.api_login_wait('user', infracast.api_login_user_key(t.name, u.username), 5, '15 minutes')
       INTO v_wait FROM infracast.tenants t WHERE t.id = u.tenant_id;
     IF v_wait > 0 THEN
         RAISE EXCEPTION 'too many wrong passwords: try again in % seconds', v_wait
@@ -203,9 +204,10 @@ BEGIN
         RAISE EXCEPTION 'the current password is wrong'
             USING ERRCODE = '28P01', HINT = 'Give the password you logged in with.';
     END IF;
+    RETURN u;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION infracast.api_verify_own_password(infracast.users, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION infracast.api_lock_caller_verified(text) FROM PUBLIC;
 
 CREATE FUNCTION infracast_api.change_password(args jsonb) RETURNS jsonb
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -214,10 +216,8 @@ AS $$
 DECLARE
     v_current text := infracast.api_arg(args, 'current_password');
     v_new     text := infracast.api_arg(args, 'new_password');
-    u         infracast.users%ROWTYPE;
+    u         infracast.users%ROWTYPE := infracast.api_lock_caller_verified(v_current);
 BEGIN
-    u := infracast.api_lock_caller();
-    PERFORM infracast.api_verify_own_password(u, v_current);
     IF v_new = v_current THEN
         RAISE EXCEPTION 'the new password must differ from the current one'
             USING ERRCODE = '22023', HINT = 'Choose a new passphrase.';
@@ -254,14 +254,11 @@ CREATE FUNCTION infracast_api.mfa_enroll(args jsonb DEFAULT '{}'::jsonb) RETURNS
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_password text := infracast.api_arg(args, 'password');
-    u        infracast.users%ROWTYPE;
+    u        infracast.users%ROWTYPE := infracast.api_lock_caller_verified(infracast.api_arg(args, 'password'));
     v_tenant text;
     v_secret bytea := infracast.totp_new_secret();
     v_b32    text := infracast.base32_encode(v_secret);
 BEGIN
-    u := infracast.api_lock_caller();
-    PERFORM infracast.api_verify_own_password(u, v_password);
     IF u.totp_enabled THEN
         RAISE EXCEPTION 'MFA is already enabled for "%"', u.username
             USING ERRCODE = '22023', HINT = 'An admin can reset it with POST /api/rpc/reset_mfa.';
@@ -314,6 +311,26 @@ CREATE VIEW infracast_api.users WITH (security_invoker = true) AS
       FROM infracast.users u;
 COMMENT ON VIEW infracast_api.users IS 'Users of the caller''s tenant (admins only). Secrets are never shown.';
 
+-- The user of the caller's tenant that an admin call names, locked for the change the caller is
+-- about to make; P0002 (HTTP 404) when there is none. SECURITY INVOKER, as the admin functions:
+-- the caller's grants and row-level security decide which users it finds.
+CREATE FUNCTION infracast.api_lock_user(p_username text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    SELECT id INTO v_id FROM infracast.users WHERE username = p_username FOR UPDATE;
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'user "%" does not exist', p_username USING ERRCODE = 'P0002', HINT = 'See GET /api/users.';
+    END IF;
+    RETURN v_id;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION infracast.api_lock_user(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infracast.api_lock_user(text) TO infracast_admin;
+
 CREATE FUNCTION infracast_api.create_user(args jsonb) RETURNS jsonb
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -355,11 +372,8 @@ BEGIN
         RAISE EXCEPTION 'you cannot delete yourself' USING ERRCODE = '22023',
               HINT = 'Another admin of the tenant can.';
     END IF;
-    DELETE FROM infracast.users WHERE username = v_username RETURNING id INTO v_id;
-    IF v_id IS NULL THEN
-        RAISE EXCEPTION 'user "%" does not exist', v_username
-            USING ERRCODE = 'P0002', HINT = 'See GET /api/users.';
-    END IF;
+    v_id := infracast.api_lock_user(v_username);
+    DELETE FROM infracast.users WHERE id = v_id;
     RETURN pg_catalog.jsonb_build_object('deleted', v_username);
 END
 $$;
@@ -372,11 +386,9 @@ AS $$
 DECLARE
     v_username text := infracast.api_arg(args, 'username');
     v_role     name := infracast.api_check_role(infracast.api_arg(args, 'role'));
+    v_id       bigint := infracast.api_lock_user(v_username);
 BEGIN
-    UPDATE infracast.users SET role = v_role WHERE username = v_username;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'user "%" does not exist', v_username USING ERRCODE = 'P0002', HINT = 'See GET /api/users.';
-    END IF;
+    UPDATE infracast.users SET role = v_role WHERE id = v_id;
     RETURN pg_catalog.jsonb_build_object('username', v_username, 'role', v_role);
 END
 $$;
@@ -389,15 +401,14 @@ AS $$
 DECLARE
     v_username text := infracast.api_arg(args, 'username');
     v_password text := infracast.api_arg(args, 'password');
+    v_id       bigint;
 BEGIN
     PERFORM infracast.api_check_new_password(v_password, v_username);
+    v_id := infracast.api_lock_user(v_username);
     UPDATE infracast.users
        SET password_hash = infracast.password_hash(v_password), must_change_password = true,
            password_changed_at = pg_catalog.now()
-     WHERE username = v_username;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'user "%" does not exist', v_username USING ERRCODE = 'P0002', HINT = 'See GET /api/users.';
-    END IF;
+     WHERE id = v_id;
     RETURN pg_catalog.jsonb_build_object('username', v_username, 'must_change_password', true);
 END
 $$;
@@ -410,12 +421,9 @@ CREATE FUNCTION infracast_api.reset_mfa(args jsonb) RETURNS jsonb
 AS $$
 DECLARE
     v_username text := infracast.api_arg(args, 'username');
+    v_id       bigint := infracast.api_lock_user(v_username);
 BEGIN
-    UPDATE infracast.users SET totp_enabled = false, totp_secret = NULL, totp_last_step = 0
-     WHERE username = v_username;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'user "%" does not exist', v_username USING ERRCODE = 'P0002', HINT = 'See GET /api/users.';
-    END IF;
+    UPDATE infracast.users SET totp_enabled = false, totp_secret = NULL, totp_last_step = 0 WHERE id = v_id;
     RETURN pg_catalog.jsonb_build_object('username', v_username, 'mfa_enabled', false);
 END
 $$;
