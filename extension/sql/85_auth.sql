@@ -165,28 +165,58 @@ AS $$
     SELECT pg_catalog.lower(COALESCE(p_tenant, '')) || '/' || pg_catalog.lower(COALESCE(p_username, ''))
 $$;
 
+-- The throttle's policy: failures allowed per user (5) and per client address (20) in one
+-- window of 15 minutes, after which that key is refused until the window ends.
+CREATE FUNCTION infracast.api_login_max(p_scope text) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$ SELECT CASE p_scope WHEN 'user' THEN 5 ELSE 20 END $$;
+
+CREATE FUNCTION infracast.api_login_window() RETURNS interval
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$ SELECT interval '15 minutes' $$;
+
 -- Seconds until a rate-limited key may try again (0: it may now).
-CREATE FUNCTION infracast.api_login_wait(p_scope text, p_key text, p_max integer, p_window interval)
-    RETURNS integer
+CREATE FUNCTION infracast.api_login_wait(p_scope text, p_key text) RETURNS integer
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT COALESCE(MAX(pg_catalog.ceil(EXTRACT(epoch FROM f.window_start + p_window - pg_catalog.now())))::integer, 0)
+    SELECT COALESCE(MAX(pg_catalog.ceil(EXTRACT(epoch FROM f.window_start + infracast.api_login_window()
+                                                       - pg_catalog.now())))::integer, 0)
       FROM infracast.login_failures f
-     WHERE f.scope = p_scope AND f.key = p_key
-       AND f.failures >= p_max AND f.window_start + p_window > pg_catalog.now()
+     WHERE f.scope = p_scope AND f.key = p_key AND f.failures >= infracast.api_login_max(p_scope)
+       AND f.window_start + infracast.api_login_window() > pg_catalog.now()
 $$;
 
-CREATE FUNCTION infracast.api_login_failed(p_user_key text, p_client text, p_window interval) RETURNS void
+-- Serialises the logins of one user (api_login's first step): locks the user's row of
+-- login_failures, created with no failures when missing, until the login's transaction ends. A
+-- guess sent at the same time for the same user waits here, then reads the count with this one's
+-- failure in it, so parallel guesses are checked one by one like sequential ones. Nobody else can
+-- hold this lock: the table has row-level security forced and no grant (advisory locks, open to
+-- every role, were withdrawn for that reason; docs/hardening.md).
+CREATE FUNCTION infracast.api_login_lock(p_user_key text) RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO infracast.login_failures AS f (scope, key, failures, window_start)
+    VALUES ('user', p_user_key, 0, pg_catalog.now())
+    ON CONFLICT (scope, key) DO UPDATE SET failures = f.failures
+$$;
+
+-- One more failure for the user and the client address. A row without failures (left by
+-- api_login_lock) or with an expired window starts a new window.
+CREATE FUNCTION infracast.api_login_failed(p_user_key text, p_client text) RETURNS void
     LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
     INSERT INTO infracast.login_failures AS f (scope, key, failures, window_start)
     VALUES ('user', p_user_key, 1, pg_catalog.now()), ('client', p_client, 1, pg_catalog.now())
     ON CONFLICT (scope, key) DO UPDATE
-       SET failures = CASE WHEN f.window_start + p_window <= pg_catalog.now() THEN 1 ELSE f.failures + 1 END,
-           window_start = CASE WHEN f.window_start + p_window <= pg_catalog.now() THEN pg_catalog.now()
-                               ELSE f.window_start END
+       SET failures = CASE WHEN f.failures = 0 OR f.window_start + infracast.api_login_window() <= pg_catalog.now()
+                           THEN 1 ELSE f.failures + 1 END,
+           window_start = CASE WHEN f.failures = 0 OR f.window_start + infracast.api_login_window() <= pg_catalog.now()
+                               THEN pg_catalog.now() ELSE f.window_start END
 $$;
 
 CREATE FUNCTION infracast.api_login(p_tenant text, p_username text, p_password text, p_totp text,
@@ -196,9 +226,6 @@ CREATE FUNCTION infracast.api_login(p_tenant text, p_username text, p_password t
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c_window     CONSTANT interval := '15 minutes';
-    c_user_max   CONSTANT integer := 5;     -- failures per user per window
-    c_client_max CONSTANT integer := 20;    -- failures per client address per window
     v_user_key   text := infracast.api_login_user_key(p_tenant, p_username);
     v_client     text := COALESCE(NULLIF(p_client, ''), 'unknown');
     v_wait       integer;
@@ -206,8 +233,18 @@ DECLARE
     t            infracast.tenants%ROWTYPE;
     u            infracast.users%ROWTYPE;
 BEGIN
-    v_wait := GREATEST(infracast.api_login_wait('user', v_user_key, c_user_max, c_window),
-                       infracast.api_login_wait('client', v_client, c_client_max, c_window));
+    -- Under REPEATABLE READ or SERIALIZABLE a guess that waited for another's lock would fail with
+    -- a serialization error instead of reading the new count: refuse those levels outright.
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'infracast.api_login must run under READ COMMITTED, not %',
+                        pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))
+            USING ERRCODE = '25000',
+                  HINT = 'Call it in a READ COMMITTED transaction (infracast-proxy sets its sessions so).';
+    END IF;
+    PERFORM infracast.api_login_lock(v_user_key);
+    -- Read after the lock: the count includes every guess for this user that came before.
+    v_wait := GREATEST(infracast.api_login_wait('user', v_user_key),
+                       infracast.api_login_wait('client', v_client));
     IF v_wait > 0 THEN
         RETURN pg_catalog.jsonb_build_object('status', 'rate_limited', 'retry_after', v_wait);
     END IF;
@@ -218,7 +255,7 @@ BEGIN
     END IF;
     -- u.password_hash is NULL for an unknown tenant or user: the check then costs the same.
     IF NOT infracast.password_verify(u.password_hash, COALESCE(p_password, '')) THEN
-        PERFORM infracast.api_login_failed(v_user_key, v_client, c_window);
+        PERFORM infracast.api_login_failed(v_user_key, v_client);
         RETURN '{"status": "invalid"}'::jsonb;
     END IF;
 
@@ -228,11 +265,11 @@ BEGIN
         END IF;
         v_step := infracast.totp_match(u.totp_secret, p_totp, pg_catalog.now());
         IF v_step IS NULL THEN
-            PERFORM infracast.api_login_failed(v_user_key, v_client, c_window);
+            PERFORM infracast.api_login_failed(v_user_key, v_client);
             RETURN '{"status": "totp_invalid"}'::jsonb;
         END IF;
         IF v_step <= u.totp_last_step THEN
-            PERFORM infracast.api_login_failed(v_user_key, v_client, c_window);
+            PERFORM infracast.api_login_failed(v_user_key, v_client);
             RETURN '{"status": "totp_replayed"}'::jsonb;
         END IF;
         UPDATE infracast.users SET totp_last_step = v_step WHERE tenant_id = u.tenant_id AND id = u.id;
@@ -250,7 +287,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION infracast.api_login(text, text, text, text, text) IS
-    'Checks an API login: status ok (with user, tenant, role and any restriction), invalid, mfa_required, totp_invalid, totp_replayed, or rate_limited (retry_after seconds). 5 failures per user and 20 per client address in 15 minutes lock further tries until the window ends.';
+    'Checks an API login: status ok (with user, tenant, role and any restriction), invalid, mfa_required, totp_invalid, totp_replayed, or rate_limited (retry_after seconds). 5 failures per user and 20 per client address in 15 minutes lock further tries until the window ends. Logins of one user run one at a time (READ COMMITTED only), so parallel guesses are all counted.';
 
 -- First boot: the tenant "default" and its "admin", who must change the password at first login.
 CREATE FUNCTION infracast.api_bootstrap(p_admin_password text) RETURNS text
@@ -350,7 +387,7 @@ BEGIN
       FROM infracast.users u JOIN infracast.tenants t ON t.id = u.tenant_id
      WHERE u.tenant_id = (p_claims ->> 'tenant')::bigint AND u.id = (p_claims ->> 'sub')::bigint;
     IF v_key IS NOT NULL THEN
-        PERFORM infracast.api_login_failed(v_key, COALESCE(NULLIF(p_client, ''), 'unknown'), '15 minutes');
+        PERFORM infracast.api_login_failed(v_key, COALESCE(NULLIF(p_client, ''), 'unknown'));
     END IF;
 END
 $$;
@@ -360,8 +397,8 @@ COMMENT ON FUNCTION infracast.api_check_token(jsonb) IS
 
 REVOKE EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text),
     infracast.api_bootstrap(text), infracast.api_login_user_key(text, text),
-    infracast.api_login_wait(text, text, integer, interval),
-    infracast.api_login_failed(text, text, interval), infracast.api_check_token(jsonb),
+    infracast.api_login_max(text), infracast.api_login_window(), infracast.api_login_wait(text, text),
+    infracast.api_login_lock(text), infracast.api_login_failed(text, text), infracast.api_check_token(jsonb),
     infracast.api_check_restriction(jsonb, text), infracast.api_password_check_failed(jsonb, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text), infracast.api_bootstrap(text),
     infracast.api_check_token(jsonb), infracast.api_check_restriction(jsonb, text),

@@ -194,7 +194,7 @@ DECLARE
     u      infracast.users%ROWTYPE := infracast.api_lock_caller();
     v_wait integer;
 BEGIN
-    SELECT infracast.api_login_wait('user', infracast.api_login_user_key(t.name, u.username), 5, '15 minutes')
+    SELECT infracast.api_login_wait('user', infracast.api_login_user_key(t.name, u.username))
       INTO v_wait FROM infracast.tenants t WHERE t.id = u.tenant_id;
     IF v_wait > 0 THEN
         RAISE EXCEPTION 'too many wrong passwords: try again in % seconds', v_wait
