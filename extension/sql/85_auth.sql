@@ -108,17 +108,19 @@ CREATE TRIGGER revoke_tokens BEFORE UPDATE ON infracast.users
 SELECT pg_catalog.pg_extension_config_dump('infracast.users', '');
 SELECT pg_catalog.pg_extension_config_dump('infracast.users_id_seq', '');
 
--- Failed logins per user (tenant/username) and per client address, in a fixed window. Transient:
--- not dumped. Only the SECURITY DEFINER login function reads or writes it.
+-- Failed logins in a fixed window: per user from one client address ('user_client', key
+-- '<address> <tenant>/<user>'), per user from every address ('user', key '<tenant>/<user>') and per
+-- client address ('client'). Transient: not dumped. Only the SECURITY DEFINER login functions
+-- read or write it.
 CREATE TABLE infracast.login_failures (
-    scope        text        NOT NULL CHECK (scope IN ('user', 'client')),
+    scope        text        NOT NULL CHECK (scope IN ('user', 'user_client', 'client')),
     key          text        NOT NULL,
     failures     integer     NOT NULL,
     window_start timestamptz NOT NULL,
     PRIMARY KEY (scope, key)
 );
 COMMENT ON TABLE infracast.login_failures IS
-    'Failed API logins per user and per client address (rate limiting; see infracast.api_login).';
+    'Failed API logins per user and client address, per user and per client address (rate limiting; see infracast.api_login).';
 ALTER TABLE infracast.login_failures ENABLE ROW LEVEL SECURITY;
 ALTER TABLE infracast.login_failures FORCE ROW LEVEL SECURITY;
 
@@ -165,27 +167,36 @@ AS $$
     SELECT pg_catalog.lower(COALESCE(p_tenant, '')) || '/' || pg_catalog.lower(COALESCE(p_username, ''))
 $$;
 
--- The throttle's policy: failures allowed per user (5) and per client address (20) in one
--- window of 15 minutes, after which that key is refused until the window ends.
+-- The throttle's policy: failures allowed in one window of 15 minutes, after which that key is
+-- refused until the window ends: 5 for a user from one client address, 25 for a user from all
+-- addresses together (so a third party guessing from elsewhere locks a user out of its own
+-- address only, unless it guesses from five addresses or more), 20 for a client address.
 CREATE FUNCTION infracast.api_login_max(p_scope text) RETURNS integer
     LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
-AS $$ SELECT CASE p_scope WHEN 'user' THEN 5 ELSE 20 END $$;
+AS $$ SELECT CASE p_scope WHEN 'user_client' THEN 5 WHEN 'user' THEN 25 ELSE 20 END $$;
+
+-- The throttle's key of a user from one client address (addresses have no spaces).
+CREATE FUNCTION infracast.api_login_pair_key(p_user_key text, p_client text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$ SELECT p_client || ' ' || p_user_key $$;
 
 CREATE FUNCTION infracast.api_login_window() RETURNS interval
     LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
 AS $$ SELECT interval '15 minutes' $$;
 
--- Seconds until a rate-limited key may try again (0: it may now).
-CREATE FUNCTION infracast.api_login_wait(p_scope text, p_key text) RETURNS integer
+-- Seconds until a rate-limited key may try again (0: it may now); p_max replaces the scope's limit.
+CREATE FUNCTION infracast.api_login_wait(p_scope text, p_key text, p_max integer DEFAULT NULL) RETURNS integer
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT COALESCE(MAX(pg_catalog.ceil(EXTRACT(epoch FROM f.window_start + infracast.api_login_window()
                                                        - pg_catalog.now())))::integer, 0)
       FROM infracast.login_failures f
-     WHERE f.scope = p_scope AND f.key = p_key AND f.failures >= infracast.api_login_max(p_scope)
+     WHERE f.scope = p_scope AND f.key = p_key
+       AND f.failures >= COALESCE(p_max, infracast.api_login_max(p_scope))
        AND f.window_start + infracast.api_login_window() > pg_catalog.now()
 $$;
 
@@ -204,14 +215,17 @@ AS $$
     ON CONFLICT (scope, key) DO UPDATE SET failures = f.failures
 $$;
 
--- One more failure for the user and the client address. A row without failures (left by
--- api_login_lock) or with an expired window starts a new window.
+-- One more failure for the user, the user from this address, and the address. A row without
+-- failures (left by api_login_lock) or with an expired window starts a new window. The rows are
+-- taken in that order, the user's first, as api_login_lock does: no deadlock between two logins.
 CREATE FUNCTION infracast.api_login_failed(p_user_key text, p_client text) RETURNS void
     LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
     INSERT INTO infracast.login_failures AS f (scope, key, failures, window_start)
-    VALUES ('user', p_user_key, 1, pg_catalog.now()), ('client', p_client, 1, pg_catalog.now())
+    VALUES ('user', p_user_key, 1, pg_catalog.now()),
+           ('user_client', infracast.api_login_pair_key(p_user_key, p_client), 1, pg_catalog.now()),
+           ('client', p_client, 1, pg_catalog.now())
     ON CONFLICT (scope, key) DO UPDATE
        SET failures = CASE WHEN f.failures = 0 OR f.window_start + infracast.api_login_window() <= pg_catalog.now()
                            THEN 1 ELSE f.failures + 1 END,
@@ -243,7 +257,8 @@ BEGIN
     END IF;
     PERFORM infracast.api_login_lock(v_user_key);
     -- Read after the lock: the count includes every guess for this user that came before.
-    v_wait := GREATEST(infracast.api_login_wait('user', v_user_key),
+    v_wait := GREATEST(infracast.api_login_wait('user_client', infracast.api_login_pair_key(v_user_key, v_client)),
+                       infracast.api_login_wait('user', v_user_key),
                        infracast.api_login_wait('client', v_client));
     IF v_wait > 0 THEN
         RETURN pg_catalog.jsonb_build_object('status', 'rate_limited', 'retry_after', v_wait);
@@ -275,7 +290,10 @@ BEGIN
         UPDATE infracast.users SET totp_last_step = v_step WHERE tenant_id = u.tenant_id AND id = u.id;
     END IF;
 
-    DELETE FROM infracast.login_failures WHERE scope = 'user' AND key = v_user_key;
+    -- Only this address's count for the user is cleared: a guesser elsewhere stays refused.
+    DELETE FROM infracast.login_failures
+     WHERE (scope = 'user' AND key = v_user_key)
+        OR (scope = 'user_client' AND key = infracast.api_login_pair_key(v_user_key, v_client));
     RETURN pg_catalog.jsonb_build_object(
         'status', 'ok', 'user_id', u.id, 'username', u.username, 'tenant_id', t.id,
         'tenant', t.name, 'role', u.role, 'token_generation', u.token_generation,
@@ -287,7 +305,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION infracast.api_login(text, text, text, text, text) IS
-    'Checks an API login: status ok (with user, tenant, role and any restriction), invalid, mfa_required, totp_invalid, totp_replayed, or rate_limited (retry_after seconds). 5 failures per user and 20 per client address in 15 minutes lock further tries until the window ends. Logins of one user run one at a time (READ COMMITTED only), so parallel guesses are all counted.';
+    'Checks an API login: status ok (with user, tenant, role and any restriction), invalid, mfa_required, totp_invalid, totp_replayed, or rate_limited (retry_after seconds). 5 failures of a user from one client address, 25 of a user from all addresses and 20 of a client address in 15 minutes lock further tries until the window ends. Logins of one user run one at a time (READ COMMITTED only), so parallel guesses are all counted.';
 
 -- First boot: the tenant "default" and its "admin", who must change the password at first login.
 CREATE FUNCTION infracast.api_bootstrap(p_admin_password text) RETURNS text
@@ -397,7 +415,8 @@ COMMENT ON FUNCTION infracast.api_check_token(jsonb) IS
 
 REVOKE EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text),
     infracast.api_bootstrap(text), infracast.api_login_user_key(text, text),
-    infracast.api_login_max(text), infracast.api_login_window(), infracast.api_login_wait(text, text),
+    infracast.api_login_max(text), infracast.api_login_pair_key(text, text), infracast.api_login_window(),
+    infracast.api_login_wait(text, text, integer),
     infracast.api_login_lock(text), infracast.api_login_failed(text, text), infracast.api_check_token(jsonb),
     infracast.api_check_restriction(jsonb, text), infracast.api_password_check_failed(jsonb, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.api_login(text, text, text, text, text), infracast.api_bootstrap(text),

@@ -183,8 +183,9 @@ COMMENT ON FUNCTION infracast_api.me(jsonb) IS
 
 -- The logged-in user's own row, locked as by api_lock_caller(), once their password was asked
 -- again before a sensitive change (a stolen token alone must not be enough). Wrong guesses count
--- with the login's: 5 per user in 15 minutes, then IC503 (HTTP 429) until the window ends. The
--- failure itself is recorded by the proxy in a transaction of its own
+-- with the login's; the caller's address is not known here, so 5 failures of the user from any
+-- addresses in 15 minutes (the limit of one address) give IC503 (HTTP 429) until the window ends.
+-- The failure itself is recorded by the proxy in a transaction of its own
 -- (infracast.api_password_check_failed), because this one is rolled back by the error.
 CREATE FUNCTION infracast.api_lock_caller_verified(p_password text) RETURNS infracast.users
     LANGUAGE plpgsql VOLATILE
@@ -194,7 +195,8 @@ DECLARE
     u      infracast.users%ROWTYPE := infracast.api_lock_caller();
     v_wait integer;
 BEGIN
-    SELECT infracast.api_login_wait('user', infracast.api_login_user_key(t.name, u.username))
+    SELECT infracast.api_login_wait('user', infracast.api_login_user_key(t.name, u.username),
+                                    infracast.api_login_max('user_client'))
       INTO v_wait FROM infracast.tenants t WHERE t.id = u.tenant_id;
     IF v_wait > 0 THEN
         RAISE EXCEPTION 'too many wrong passwords: try again in % seconds', v_wait
