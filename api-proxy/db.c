@@ -5,9 +5,13 @@
  * one libpq pipeline, so the whole transaction costs one network round trip:
  *   BEGIN
  *   SELECT set_config('role', $1, true), infracast.set_tenant($2, true),
- *          set_config('request.jwt.claims', $3, true), infracast.api_check_token($3::jsonb)
+ *          set_config('request.jwt.claims', $3, true),
+ *          infracast.api_check_restriction($3::jsonb, $4), infracast.api_check_token($3::jsonb)
  *   <the generated call or view read>
  *   COMMIT
+ * What a restricted token (password to change, MFA to enrol) may call is decided by
+ * api_check_restriction from the function's name ($4; NULL for a view), so that policy lives in
+ * the extension only.
  * Everything is transaction-local: the next request on the connection starts with the
  * authenticator's own (empty) privileges, no tenant and no claims. When a statement fails the
  * rest of the pipeline is skipped by the server and the transaction is rolled back here.
@@ -20,7 +24,8 @@
 
 static const char setup_sql[] =
 	"SELECT pg_catalog.set_config('role', $1, true), infracast.set_tenant($2, true), "
-	"pg_catalog.set_config('request.jwt.claims', $3, true), infracast.api_check_token($3::jsonb)";
+	"pg_catalog.set_config('request.jwt.claims', $3, true), "
+	"infracast.api_check_restriction($3::jsonb, $4), infracast.api_check_token($3::jsonb)";
 
 /*
  * The database could not be reached or gave no answer. Callers without a token (login, readiness,
@@ -94,10 +99,11 @@ db_result_body(const PGresult *r, DbResult *res)
  * in the pool): nothing of the request ran, so it may be sent again on a fresh connection.
  */
 static void
-db_pipeline(PoolConn *pc, const JwtClaims *claims, const BuiltQuery *q, DbResult *res, bool *retryable)
+db_pipeline(PoolConn *pc, const JwtClaims *claims, const char *function, const BuiltQuery *q, DbResult *res,
+			bool *retryable)
 {
 	char		tenant[32];
-	const char *setup_params[3];
+	const char *setup_params[4];
 	PGresult   *first_error = NULL;
 	PGresult   *call_result = NULL;
 	int			index = 0;		/* which of the four statements the results belong to */
@@ -109,10 +115,11 @@ db_pipeline(PoolConn *pc, const JwtClaims *claims, const BuiltQuery *q, DbResult
 	setup_params[0] = claims->role;
 	setup_params[1] = tenant;
 	setup_params[2] = claims->json;
+	setup_params[3] = function;
 
 	if (!PQenterPipelineMode(pc->conn) ||
 		!PQsendQueryParams(pc->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
-		!PQsendQueryParams(pc->conn, setup_sql, 3, NULL, setup_params, NULL, NULL, 0) ||
+		!PQsendQueryParams(pc->conn, setup_sql, 4, NULL, setup_params, NULL, NULL, 0) ||
 		!PQsendQueryParams(pc->conn, q->sql, q->nparams, NULL, (const char *const *) q->params, NULL, NULL, 0) ||
 		!PQsendQueryParams(pc->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) ||
 		!PQpipelineSync(pc->conn))
@@ -182,7 +189,7 @@ db_pipeline(PoolConn *pc, const JwtClaims *claims, const BuiltQuery *q, DbResult
 }
 
 void
-db_run_as_user(Pool *pool, const JwtClaims *claims, const BuiltQuery *q, DbResult *res)
+db_run_as_user(Pool *pool, const JwtClaims *claims, const char *function, const BuiltQuery *q, DbResult *res)
 {
 	for (int attempt = 0; attempt < 2; attempt++)
 	{
@@ -196,7 +203,7 @@ db_run_as_user(Pool *pool, const JwtClaims *claims, const BuiltQuery *q, DbResul
 			db_unavailable(res, why, true);
 			return;
 		}
-		db_pipeline(&pc, claims, q, res, &retryable);
+		db_pipeline(&pc, claims, function, q, res, &retryable);
 		pool_release(pool, &pc);
 		if (!retryable || attempt > 0)
 			return;

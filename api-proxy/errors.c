@@ -49,6 +49,8 @@ http_status_for_sqlstate(const char *s, bool authenticated)
 		return 503;				/* operator intervention (shutdown) */
 	if (strcmp(s, "IC503") == 0)
 		return 429;				/* too many wrong passwords (self-service checks, as logins) */
+	if (strcmp(s, "IC504") == 0)
+		return 403;				/* a restricted token: change the password or enrol MFA first */
 	if (strcmp(s, "IC001") == 0 || strcmp(s, "IC002") == 0)
 		return 403;				/* no or unknown tenant: the token's tenant is gone */
 	return 400;

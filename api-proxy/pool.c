@@ -27,7 +27,7 @@ struct Pool
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	char	   *conninfo;
-	char		options[64];
+	char		options[128];
 	int			size;
 	int			wait_ms;
 	PoolSlot   *slots;
@@ -44,11 +44,17 @@ pool_create(const char *conninfo, int size, int wait_ms, int statement_timeout_m
 	pool->size = size;
 	pool->wait_ms = wait_ms;
 	pool->slots = calloc(size, sizeof(PoolSlot));
-	snprintf(pool->options, sizeof(pool->options), "-c statement_timeout=%d", statement_timeout_ms);
+	/*
+	 * READ COMMITTED whatever the role's or database's default: infracast.api_login serialises one
+	 * user's logins on a row lock and must read the count once the lock is granted, which stricter
+	 * levels turn into serialization errors (it refuses to run under them).
+	 */
+	snprintf(pool->options, sizeof(pool->options),
+			 "-c statement_timeout=%d -c default_transaction_isolation=read\\ committed", statement_timeout_ms);
 	return pool;
 }
 
-/* Opens one connection: the URL plus our application_name and statement timeout. */
+/* Opens one connection: the URL plus our application_name, statement timeout and isolation level. */
 static PGconn *
 pool_connect(Pool *pool, char *why, size_t whylen)
 {

@@ -177,7 +177,8 @@ typedef struct DbResult
 } DbResult;
 
 /* One request's transaction as the caller; result body is the JSON of the call. */
-void		db_run_as_user(Pool *pool, const JwtClaims *claims, const BuiltQuery *q, DbResult *res);
+void		db_run_as_user(Pool *pool, const JwtClaims *claims, const char *function, const BuiltQuery *q,
+						   DbResult *res);
 /* One statement as the authenticator itself (login, readiness, OpenAPI). */
 void		db_run_as_authenticator(Pool *pool, const char *sql, int nparams, const char *const *params,
 									DbResult *res);

@@ -81,14 +81,24 @@ SELECT infracast.api_login('regress_auth_b', 'carl', 'carl passphrase 1',
                            '198.51.100.2') ->> 'status' AS older_code;
 COMMIT;
 
--- Per user: 5 failures lock the user, even with the right password, from any address.
-SELECT n, infracast.api_login('regress_auth_a', 'bob', 'guess ' || n, NULL, '198.51.100.' || (10 + n)) ->> 'status' AS status
+-- Per user and client address: 5 failures lock the user from that address, even with the right
+-- password; the user name is matched case-insensitively.
+SELECT n, infracast.api_login('regress_auth_a', 'bob', 'guess ' || n, NULL, '198.51.100.11') ->> 'status' AS status
   FROM generate_series(1, 5) n ORDER BY n;
 SELECT r ->> 'status' AS status, (r ->> 'retry_after')::int BETWEEN 1 AND 900 AS retry_after_ok
-  FROM (SELECT infracast.api_login('regress_auth_a', 'bob', 'bob passphrase 1', NULL, '198.51.100.99') AS r) s;
--- Another user of the same tenant is not affected; the user name is matched case-insensitively.
-SELECT infracast.api_login('regress_auth_a', 'ann', 'ann passphrase 1', NULL, '198.51.100.98') ->> 'status' AS other_user;
-SELECT infracast.api_login('REGRESS_AUTH_A', 'BOB', 'bob passphrase 1', NULL, '198.51.100.97') ->> 'status' AS case_variant;
+  FROM (SELECT infracast.api_login('regress_auth_a', 'bob', 'bob passphrase 1', NULL, '198.51.100.11') AS r) s;
+SELECT infracast.api_login('REGRESS_AUTH_A', 'BOB', 'bob passphrase 1', NULL, '198.51.100.11') ->> 'status' AS case_variant;
+-- A guesser elsewhere does not lock the user out: from another address the right password works,
+-- and clears that address's count only (the guesser's address stays refused).
+SELECT infracast.api_login('regress_auth_a', 'bob', 'bob passphrase 1', NULL, '198.51.100.12') ->> 'status' AS other_address,
+       infracast.api_login('regress_auth_a', 'bob', 'bob passphrase 1', NULL, '198.51.100.11') ->> 'status' AS guessers_address;
+-- Another user of the same tenant is not affected.
+SELECT infracast.api_login('regress_auth_a', 'ann', 'ann passphrase 1', NULL, '198.51.100.11') ->> 'status' AS other_user;
+-- Per user from all addresses: 25 failures (five addresses, five each) lock the user everywhere.
+SELECT pg_catalog.count(*) AS failures
+  FROM generate_series(0, 24) n
+ WHERE infracast.api_login('regress_auth_a', 'bob', 'guess ' || n, NULL, '198.51.100.' || (20 + n / 5)) ->> 'status' = 'invalid';
+SELECT infracast.api_login('regress_auth_a', 'bob', 'bob passphrase 1', NULL, '198.51.100.30') ->> 'status' AS new_address;
 
 -- Per client address: 20 failures (any users) lock the address, even for a right password.
 SELECT pg_catalog.count(*) AS failures
@@ -115,6 +125,23 @@ RESET ROLE;
 SET ROLE infracast_authenticator;
 SELECT infracast.api_login('regress_auth_a', 'ann', 'ann passphrase 1', NULL, '198.51.100.60') ->> 'status' AS as_authenticator;
 SELECT username FROM infracast.users;
+RESET ROLE;
+
+-- What a restricted token may call (the proxy asks with every request; NULL is a view read).
+SELECT f AS fn,
+       infracast.api_check_restriction('{"restricted": "password_change"}', f) AS password_change
+  FROM pg_catalog.unnest(ARRAY['change_password', 'me', 'whoami', 'logout']) f ORDER BY f;
+SELECT f AS fn,
+       infracast.api_check_restriction('{"restricted": "mfa_enrollment"}', f) AS mfa_enrollment
+  FROM pg_catalog.unnest(ARRAY['change_password', 'me', 'whoami', 'logout', 'mfa_enroll', 'mfa_confirm']) f ORDER BY f;
+SELECT infracast.api_check_restriction('{"sub": "1"}', 'import_graph') AS unrestricted_rpc,
+       infracast.api_check_restriction('{"restricted": ""}', NULL) AS unrestricted_view;
+SELECT infracast.api_check_restriction('{"restricted": "password_change"}', 'mfa_enroll');
+SELECT infracast.api_check_restriction('{"restricted": "password_change"}', NULL);
+SELECT infracast.api_check_restriction('{"restricted": "mfa_enrollment"}', 'import_graph');
+SELECT infracast.api_check_restriction('{"restricted": "mfa_enrollment"}', NULL);
+SET ROLE regress_auth_admin;
+SELECT infracast.api_check_restriction('{}', 'me');
 RESET ROLE;
 
 -- Clean up what this file made (roles are cluster-wide).

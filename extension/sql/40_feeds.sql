@@ -166,68 +166,53 @@ CREATE FUNCTION infracast._feeds_load(kind text, path text) RETURNS text[]
 COMMENT ON FUNCTION infracast._feeds_load(text, text) IS
     'Internal: runs one load (kev, epss, nvd, feodo, bundle) and returns the feed_status rows written. Use the infracast.load_* functions.';
 
-CREATE FUNCTION infracast.load_kev(path text) RETURNS SETOF infracast.feed_status
+-- One load, then the feed_status rows it wrote (read after the load, so they are the new ones):
+-- the body of every load_* function below.
+CREATE FUNCTION infracast._feeds_load_status(kind text, path text) RETURNS SETOF infracast.feed_status
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_feeds text[] := infracast._feeds_load('kev', path);
+    v_feeds text[] := infracast._feeds_load(kind, path);
 BEGIN
     RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
 END
 $$;
+COMMENT ON FUNCTION infracast._feeds_load_status(text, text) IS
+    'Internal: runs one load (kev, epss, nvd, feodo, bundle) and returns its feed_status rows. Use the infracast.load_* functions.';
+
+CREATE FUNCTION infracast.load_kev(path text) RETURNS SETOF infracast.feed_status
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM infracast._feeds_load_status('kev', path) $$;
 COMMENT ON FUNCTION infracast.load_kev(text) IS
     'Replaces infracast.kev with a CISA KEV catalogue (JSON, optionally gzip) on the server; returns its feed_status row.';
 
 CREATE FUNCTION infracast.load_epss(path text) RETURNS SETOF infracast.feed_status
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_feeds text[] := infracast._feeds_load('epss', path);
-BEGIN
-    RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
-END
-$$;
+AS $$ SELECT * FROM infracast._feeds_load_status('epss', path) $$;
 COMMENT ON FUNCTION infracast.load_epss(text) IS
     'Replaces infracast.epss with a FIRST EPSS file (.csv or .csv.gz) on the server; returns its feed_status row.';
 
 CREATE FUNCTION infracast.load_nvd(path text) RETURNS SETOF infracast.feed_status
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_feeds text[] := infracast._feeds_load('nvd', path);
-BEGIN
-    RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
-END
-$$;
+AS $$ SELECT * FROM infracast._feeds_load_status('nvd', path) $$;
 COMMENT ON FUNCTION infracast.load_nvd(text) IS
     'Loads an NVD 2.0 feed file (.json/.json.gz) or a folder of them: year files replace their CVEs, modified/recent files upsert by lastModified; returns one feed_status row per file.';
 
 CREATE FUNCTION infracast.load_feodo(path text) RETURNS SETOF infracast.feed_status
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_feeds text[] := infracast._feeds_load('feodo', path);
-BEGIN
-    RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
-END
-$$;
+AS $$ SELECT * FROM infracast._feeds_load_status('feodo', path) $$;
 COMMENT ON FUNCTION infracast.load_feodo(text) IS
     'Replaces infracast.feodo with a Feodo Tracker ipblocklist.csv on the server; returns its feed_status row.';
 
 CREATE FUNCTION infracast.load_feed_bundle(dir text) RETURNS SETOF infracast.feed_status
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_feeds text[] := infracast._feeds_load('bundle', dir);
-BEGIN
-    RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
-END
-$$;
+AS $$ SELECT * FROM infracast._feeds_load_status('bundle', dir) $$;
 COMMENT ON FUNCTION infracast.load_feed_bundle(text) IS
     'Verifies a feed bundle folder (manifest.json sha256 of every file, ATTRIBUTION.txt), then loads all its feeds in one transaction; returns the feed_status rows.';
 
@@ -247,7 +232,8 @@ DO $grants$
 DECLARE
     f text;
 BEGIN
-    FOREACH f IN ARRAY ARRAY['infracast._feeds_load(text, text)', 'infracast.load_kev(text)',
+    FOREACH f IN ARRAY ARRAY['infracast._feeds_load(text, text)', 'infracast._feeds_load_status(text, text)',
+                             'infracast.load_kev(text)',
                              'infracast.load_epss(text)', 'infracast.load_nvd(text)',
                              'infracast.load_feodo(text)', 'infracast.load_feed_bundle(text)']
     LOOP

@@ -32,6 +32,10 @@ A_TENANT=$(px_psql -c "SELECT id FROM infracast.tenants WHERE name = 'px_a'")
 B_TENANT=$(px_psql -c "SELECT id FROM infracast.tenants WHERE name = 'px_b'")
 REA_ID=$(px_psql -c "SELECT id FROM infracast.users WHERE username = 'rea'")
 
+# api_login runs only under READ COMMITTED: the proxy asks for it whatever the login's default
+# (this setting goes with the database at the next run's DROP DATABASE).
+px_psql -c "ALTER ROLE infracast_authenticator IN DATABASE proxy_security SET default_transaction_isolation = 'serializable'" >/dev/null || exit 1
+
 px_start VULCAN_CLIENT_TIMEOUT=2 || { echo "proxy did not start"; exit 1; }
 
 # --- public routes -------------------------------------------------------------------------------
@@ -198,6 +202,7 @@ fi
 check "a slow client is cut off by the timeout" eval '[ "$closed" = yes ] && [ $(( $(date +%s) - start )) -lt 15 ]'
 
 # --- login rate limiting ---------------------------------------------------------------------------
+check "logins work where the login's default isolation is SERIALIZABLE" px_login px_a rea "rea passphrase 1"
 for i in 1 2 3 4 5; do
     px_login px_a bob "wrong guess $i"
     check "wrong password $i -> 401" eval 'status_is 401 && body_has "IC501"'
@@ -213,6 +218,16 @@ FRESH=$PX_TOKEN
 check "... with a restricted token" body_has '"restricted":"password_change"'
 px_req GET /api/nodes "" "$FRESH"
 check "a restricted token cannot read views (403)" eval 'status_is 403 && body_has "IC504"'
+px_req POST /api/rpc/import_graph '{"graph": {"nodes": []}}' "$FRESH"
+check "... nor call other functions (403 IC504, before the role's own grants)" eval 'status_is 403 && body_has "IC504" && body_has "change_password"'
+px_req POST /api/rpc/whoami '{}' "$FRESH"
+check "... but may call whoami" status_is 200
+# A tenant that requires MFA: the login restricts to enrolment (minted here, as the proxy would).
+MFA_ONLY=$(px_jwt "$(claims "$now" $((now + 600)) | sed 's/}$/,"restricted":"mfa_enrollment"}/')")
+px_req GET /api/nodes "" "$MFA_ONLY"
+check "an MFA-enrolment token cannot read views (403 IC504)" eval 'status_is 403 && body_has "IC504" && body_has "mfa_enroll"'
+px_req POST /api/rpc/mfa_confirm '{"code":"123456"}' "$MFA_ONLY"
+check "... but reaches mfa_confirm (no enrolment pending: 400)" eval 'status_is 400 && body_has "no MFA enrolment is pending"'
 px_req POST /api/rpc/change_password '{"current_password":"fresh passphrase","new_password":"fresh better passphrase"}' "$FRESH"
 check "the restricted token changes the password" status_is 200
 check "the new password logs in without restriction" eval 'px_login px_a fresh "fresh better passphrase" && body_lacks restricted'

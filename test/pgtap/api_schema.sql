@@ -1,6 +1,6 @@
 -- infracast_api: schema, roles, grants, row-level security on users, first-boot seeding.
 BEGIN;
-SELECT plan(22);
+SELECT plan(25);
 
 SELECT has_schema('infracast_api');
 SELECT has_table('infracast', 'users', 'users table exists');
@@ -26,6 +26,16 @@ SELECT function_privs_are('infracast', 'api_login', ARRAY['text', 'text', 'text'
                           'infracast_authenticator', ARRAY['EXECUTE'], 'the authenticator may log users in');
 SELECT ok(NOT has_function_privilege('infracast_admin', 'infracast.api_login(text,text,text,text,text)', 'EXECUTE'),
           'an admin may not call the login function directly');
+SELECT function_privs_are('infracast', 'api_check_restriction', ARRAY['jsonb', 'text'],
+                          'infracast_reader', ARRAY[]::text[], 'only the authenticator checks restricted tokens');
+-- api_login serialises one user's logins on a row of login_failures: no role may reach that table
+-- (or the function that takes the lock), so none can hold the lock to block a user's logins.
+SELECT ok(NOT EXISTS (SELECT 1 FROM unnest(ARRAY['public', 'infracast_reader', 'infracast_analyst',
+                                                 'infracast_admin', 'infracast_authenticator']) r
+                       WHERE has_table_privilege(r, 'infracast.login_failures', 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')),
+          'no role may read, write or lock the login counters');
+SELECT ok(NOT has_function_privilege('public', 'infracast.api_login_lock(text)', 'EXECUTE'),
+          'the login lock is taken by the login function only');
 SELECT ok(NOT has_function_privilege('public', 'infracast.password_verify(text,text)', 'EXECUTE'),
           'password_verify is not public');
 SELECT ok(NOT has_function_privilege('public', 'infracast.totp_code(bytea,timestamptz)', 'EXECUTE'),
