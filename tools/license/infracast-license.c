@@ -383,6 +383,14 @@ filesig_key_id(const unsigned char pk[LICENSE_PUBKEY_BYTES], unsigned char id[FI
 	memcpy(id, digest, FILESIG_KEYID_BYTES);
 }
 
+/* The two-byte algorithm tag that starts a signature or key blob (a tag, not a string). */
+static void
+filesig_put_alg(unsigned char *blob, const char alg[2])
+{
+	blob[0] = (unsigned char) alg[0];
+	blob[1] = (unsigned char) alg[1];
+}
+
 /* minisign prints a key id as the little-endian 64-bit number its bytes make, in upper-case hex. */
 static void
 filesig_key_id_hex(const unsigned char id[FILESIG_KEYID_BYTES], char out[2 * FILESIG_KEYID_BYTES + 1])
@@ -549,7 +557,7 @@ cmd_sign_file(int argc, char **argv)
 	load_secret(pos[0], sk);
 	crypto_sign_ed25519_sk_to_pk(pk, sk);
 	filesig_hash_file(pos[1], hash);
-	memcpy(blob, FILESIG_ALG, 2);
+	filesig_put_alg(blob, FILESIG_ALG);
 	filesig_key_id(pk, blob + 2);
 	crypto_sign_detached(blob + 2 + FILESIG_KEYID_BYTES, NULL, hash, sizeof(hash), sk);
 	signed_comment = malloc(LICENSE_SIGNATURE_BYTES + trusted_len);
@@ -695,7 +703,7 @@ cmd_minisign_pubkey(int argc, char **argv)
 	if (argc != 1)
 		usage();
 	load_public(argv[0], pk);
-	memcpy(blob, FILESIG_ALG_LEGACY, 2);
+	filesig_put_alg(blob, FILESIG_ALG_LEGACY);
 	filesig_key_id(pk, blob + 2);
 	memcpy(blob + 2 + FILESIG_KEYID_BYTES, pk, LICENSE_PUBKEY_BYTES);
 	filesig_key_id_hex(blob + 2, id_hex);
