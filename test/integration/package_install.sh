@@ -24,8 +24,26 @@ fails=0
 in_root() { chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"; }
 as_pg_in_root() { chroot --userspec=postgres:postgres "$R" /usr/bin/env -i PATH=/usr/bin:/bin LC_ALL=C.UTF-8 HOME=/var/lib/postgresql "$@"; }
 
+# Long steps run in a session of their own and the script waits for them: a TERM or INT then
+# interrupts the wait at once (bash would otherwise run the trap only after the step ends), and
+# cleanup stops the whole step (debootstrap's or apt's children too) before unmounting.
+BG_PID=""
+bg_run() {
+    setsid "$@" &
+    BG_PID=$!
+    wait "$BG_PID"
+    local rc=$?
+    BG_PID=""
+    return $rc
+}
+
 cleanup() {
-    local m
+    local m i
+    if [ -n "$BG_PID" ]; then
+        kill -TERM -- "-$BG_PID" 2>/dev/null
+        for i in $(seq 1 50); do kill -0 -- "-$BG_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL -- "-$BG_PID" 2>/dev/null
+    fi
     [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null
     [ -f "$R$DATA_IN/postmaster.pid" ] && as_pg_in_root "$PG_IN/pg_ctl" -D "$DATA_IN" -m immediate -w -t 30 stop >/dev/null 2>&1
     # every mount under the root, deepest first; never delete through one that is still mounted
@@ -53,7 +71,7 @@ step() { echo "# $(( SECONDS - t0 )) s: $*"; }
 "$TOOL" keygen "$W/release.key" "$W/release.pub" >/dev/null || die "keygen (release) failed"
 VENDOR_FP=$("$TOOL" fingerprint "$W/vendor.pub" | sed -n 's/^fingerprint: //p')
 step "make bundle"
-make -s -C "$IC_ROOT" bundle PACKAGE_DIR="$W/pkg" INFRACAST_LICENSE_PUBKEY="$(cat "$W/vendor.pub")" \
+bg_run make -s -C "$IC_ROOT" bundle PACKAGE_DIR="$W/pkg" INFRACAST_LICENSE_PUBKEY="$(cat "$W/vendor.pub")" \
     INFRACAST_RELEASE_KEY="$W/release.key" >"$W/bundle.log" 2>&1 || { cat "$W/bundle.log"; die "make bundle failed"; }
 BUNDLE=$(sed -n 's/^bundle: //p' "$W/bundle.log")
 check "the bundle is named infracast-<version>-<codename>-<arch>.tar.gz" \
@@ -75,7 +93,7 @@ mapfile -t REPOS < <(apt-get indextargets --format '$(REPO_URI) $(CODENAME)' 'Id
 MIRROR=${IC_DEBIAN_MIRROR:-$(printf '%s\n' "${REPOS[@]}" | awk '$2 == "bookworm" { print $1; exit }')}
 [ -n "$MIRROR" ] || MIRROR=http://deb.debian.org/debian/
 step "debootstrap --variant=minbase bookworm from $MIRROR"
-debootstrap --variant=minbase bookworm "$R" "$MIRROR" >"$W/debootstrap.log" 2>&1 \
+bg_run debootstrap --variant=minbase bookworm "$R" "$MIRROR" >"$W/debootstrap.log" 2>&1 \
     || { tail -n 20 "$W/debootstrap.log"; die "debootstrap could not make a Debian 12 root from $MIRROR (is the mirror reachable? IC_DEBIAN_MIRROR overrides it)"; }
 {
     echo "deb $MIRROR bookworm main"
@@ -94,7 +112,7 @@ mount -t proc proc "$R/proc" || die "cannot mount /proc in the root"
 deps=$(for d in "${DEBS[@]}"; do dpkg-deb -f "$d" Depends; done | tr ',' '\n' | sed 's/([^)]*)//; s/|.*//; s/ //g' |
     grep -v -e '^$' -e '^postgresql-15-infracast$' -e '^infracast-' | sort -u | tr '\n' ' ')
 step "apt-get install postgresql-15 $deps"
-in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql-15 $deps" \
+bg_run chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 sh -c "DEBIAN_FRONTEND=noninteractive apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql-15 $deps" \
     >"$W/apt.log" 2>&1 || { tail -n 30 "$W/apt.log"; die "apt-get install in the root failed"; }
 compilers=$(in_root sh -c 'for c in cc gcc c99 clang make ld as; do command -v $c; done')
 check "the root has no compiler, linker or make" "" "$compilers"
