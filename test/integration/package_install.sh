@@ -147,6 +147,15 @@ fi
 [ ! -e "$R/etc/systemd/system/multi-user.target.wants/infracast-proxy.service" ] \
     && ok "the unit is not enabled before the database is prepared" || fail "the unit was enabled on installation"
 
+# the next bundle is checked inside the root with the installed, now trusted, verifier
+mkdir -p "$R/tmp/next" && cp -r "$W/carried/$NAME" "$R/tmp/next/" && cp "$W/release.pub" "$R/tmp/next/"
+out=$(in_root infracast-verify-bundle "/tmp/next/$NAME" /tmp/next/release.pub 2>&1) \
+    && ok "the installed infracast-verify-bundle verifies a bundle in the root" || fail "infracast-verify-bundle in the root: $out"
+printf '\0' | dd of="$R/tmp/next/$NAME/$(basename "${DEBS[0]}")" bs=1 seek=2000 conv=notrunc status=none
+out=$(in_root infracast-verify-bundle "/tmp/next/$NAME" /tmp/next/release.pub 2>&1)
+[ $? -eq 1 ] && grep -q "REFUSED: .*its sha256 differs" <<<"$out" \
+    && ok "... and refuses a changed .deb there" || fail "infracast-verify-bundle accepted a changed .deb: $out"
+
 # --- the extension -------------------------------------------------------------------------------
 step "cluster and CREATE EXTENSION"
 mkdir -p "$R$SOCK_IN" && in_root chown postgres:postgres "$SOCK_IN"
