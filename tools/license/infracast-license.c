@@ -6,6 +6,13 @@
  *   infracast-license fingerprint PUBLIC_KEY
  *   infracast-license sign SECRET_FILE [CLAIMS_FILE|-] [-o LICENSE_FILE] [--unchecked]
  *   infracast-license verify PUBLIC_KEY [LICENSE_FILE|-] [--at RFC3339]
+ *   infracast-license sign-file SECRET_FILE FILE [-o SIGNATURE_FILE] [-t TRUSTED_COMMENT]
+ *   infracast-license verify-file PUBLIC_KEY FILE [SIGNATURE_FILE]
+ *   infracast-license minisign-pubkey PUBLIC_KEY
+ *
+ * sign-file and verify-file make and check detached file signatures (release bundles' SHA256SUMS,
+ * see docs/packaging.md) in minisign's format, so that `minisign -V` can check them too: the key id is
+ * the first 8 bytes of the key's fingerprint, and minisign-pubkey prints the key as minisign wants it.
  *
  * PUBLIC_KEY is a file holding the key or the key itself, base64 of 32 bytes (what
  * `make INFRACAST_LICENSE_PUBKEY=...` takes). The secret key file holds base64 of libsodium's 64-byte
@@ -41,7 +48,11 @@ usage(void)
 			"  infracast-license fingerprint PUBLIC_KEY\n"
 			"  infracast-license sign SECRET_FILE [CLAIMS_FILE|-] [-o LICENSE_FILE] [--unchecked]\n"
 			"  infracast-license verify PUBLIC_KEY [LICENSE_FILE|-] [--at RFC3339]\n"
-			"PUBLIC_KEY is a file holding base64 of the 32-byte key, or that base64 itself.\n");
+			"  infracast-license sign-file SECRET_FILE FILE [-o SIGNATURE_FILE] [-t TRUSTED_COMMENT]\n"
+			"  infracast-license verify-file PUBLIC_KEY FILE [SIGNATURE_FILE]\n"
+			"  infracast-license minisign-pubkey PUBLIC_KEY\n"
+			"PUBLIC_KEY is a file holding base64 of the 32-byte key, or that base64 itself\n"
+			"(verify-file also takes a minisign public key file). SIGNATURE_FILE defaults to FILE.minisig.\n");
 	exit(EXIT_USAGE);
 }
 
@@ -339,6 +350,369 @@ cmd_verify(int argc, char **argv)
 	return strcmp(state, "valid") == 0 ? 0 : EXIT_INVALID;
 }
 
+/*
+ * Detached file signatures, in minisign's format (https://jedisct1.github.io/minisign/), so that an
+ * operator can check a release with `minisign -V` as well as with this tool:
+ *
+ *     untrusted comment: <anything>
+ *     base64("ED" || key id (8 bytes) || Ed25519 signature of BLAKE2b-512(file))
+ *     trusted comment: <one line>
+ *     base64(Ed25519 signature of (the signature above || the trusted comment))
+ *
+ * The file is hashed, not signed whole ("ED" rather than minisign's legacy "Ed"), so that files of any
+ * size are streamed. The trusted comment is covered by the second signature, so the file name and
+ * time it carries cannot be swapped. Our keys have no minisign key id: it is derived from the key
+ * (the first 8 bytes of its fingerprint), so a signature and a key always agree on it.
+ */
+#define FILESIG_ALG			"ED"
+#define FILESIG_ALG_LEGACY	"Ed"
+#define FILESIG_KEYID_BYTES 8
+#define FILESIG_HASH_BYTES	64
+#define FILESIG_BLOB_BYTES	(2 + FILESIG_KEYID_BYTES + LICENSE_SIGNATURE_BYTES)
+#define FILESIG_PUBKEY_BLOB (2 + FILESIG_KEYID_BYTES + LICENSE_PUBKEY_BYTES)
+#define FILESIG_UNTRUSTED	"untrusted comment: "
+#define FILESIG_TRUSTED		"trusted comment: "
+#define FILESIG_MAX_COMMENT 1024
+
+static void
+filesig_key_id(const unsigned char pk[LICENSE_PUBKEY_BYTES], unsigned char id[FILESIG_KEYID_BYTES])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(digest, pk, LICENSE_PUBKEY_BYTES);
+	memcpy(id, digest, FILESIG_KEYID_BYTES);
+}
+
+/* The two-byte algorithm tag that starts a signature or key blob (a tag, not a string). */
+static void
+filesig_put_alg(unsigned char *blob, const char alg[2])
+{
+	blob[0] = (unsigned char) alg[0];
+	blob[1] = (unsigned char) alg[1];
+}
+
+/* minisign prints a key id as the little-endian 64-bit number its bytes make, in upper-case hex. */
+static void
+filesig_key_id_hex(const unsigned char id[FILESIG_KEYID_BYTES], char out[2 * FILESIG_KEYID_BYTES + 1])
+{
+	for (int i = 0; i < FILESIG_KEYID_BYTES; i++)
+		snprintf(out + 2 * i, 3, "%02X", id[FILESIG_KEYID_BYTES - 1 - i]);
+}
+
+/* BLAKE2b-512 of a whole file, streamed (the file may be larger than memory). */
+static void
+filesig_hash_file(const char *path, unsigned char hash[FILESIG_HASH_BYTES])
+{
+	crypto_generichash_state st;
+	unsigned char buf[65536];
+	size_t		n;
+	FILE	   *f = fopen(path, "rb");
+
+	if (f == NULL)
+		die(path, strerror(errno));
+	crypto_generichash_init(&st, NULL, 0, FILESIG_HASH_BYTES);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		crypto_generichash_update(&st, buf, n);
+	if (ferror(f))
+	{
+		fclose(f);
+		die(path, "read error");
+	}
+	fclose(f);
+	crypto_generichash_final(&st, hash, FILESIG_HASH_BYTES);
+}
+
+/* Decodes one line of standard base64 into exactly want bytes. */
+static bool
+filesig_decode_line(const char *line, size_t len, unsigned char *out, size_t want)
+{
+	size_t		bin_len = 0;
+	const char *end = NULL;
+
+	return sodium_base642bin(out, want, line, len, NULL, &bin_len, &end,
+							 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+		bin_len == want && end == line + len;
+}
+
+/* The next line of text (without its "\n" or "\r\n"); NULL at the end. */
+static const char *
+filesig_next_line(const char **cursor, size_t *len)
+{
+	const char *start = *cursor;
+	const char *nl;
+
+	if (start == NULL || *start == '\0')
+		return NULL;
+	nl = strchr(start, '\n');
+	*len = nl ? (size_t) (nl - start) : strlen(start);
+	*cursor = nl ? nl + 1 : start + *len;
+	if (*len > 0 && start[*len - 1] == '\r')
+		(*len)--;
+	return start;
+}
+
+/*
+ * A public key for verify-file: a minisign public key file (its second line is
+ * base64("Ed" || key id || key)), or anything load_public takes.
+ */
+static void
+filesig_load_public(const char *arg, unsigned char pk[LICENSE_PUBKEY_BYTES])
+{
+	struct stat st;
+	size_t		len,
+				line_len = 0;
+	char	   *text;
+	const char *cursor;
+	const char *line;
+	unsigned char blob[FILESIG_PUBKEY_BLOB];
+	unsigned char id[FILESIG_KEYID_BYTES];
+
+	if (stat(arg, &st) != 0)
+	{
+		load_public(arg, pk);
+		return;
+	}
+	text = read_all(arg, &len);
+	if (strncmp(text, FILESIG_UNTRUSTED, strlen(FILESIG_UNTRUSTED)) != 0)
+	{
+		free(text);
+		load_public(arg, pk);
+		return;
+	}
+	cursor = text;
+	(void) filesig_next_line(&cursor, &line_len);
+	line = filesig_next_line(&cursor, &line_len);
+	if (line == NULL || !filesig_decode_line(line, line_len, blob, sizeof(blob)) ||
+		memcmp(blob, FILESIG_ALG_LEGACY, 2) != 0)
+		die(arg, "not a minisign public key (its second line must be base64 of \"Ed\", an 8-byte key id and a 32-byte key)");
+	free(text);
+	memcpy(pk, blob + 2 + FILESIG_KEYID_BYTES, LICENSE_PUBKEY_BYTES);
+	filesig_key_id(pk, id);
+	if (memcmp(id, blob + 2, FILESIG_KEYID_BYTES) != 0)
+		die(arg, "this minisign public key was not made by infracast-license minisign-pubkey (its key id is not derived from the key)");
+}
+
+static char *
+base64_no_newline(const unsigned char *bin, size_t len)
+{
+	char	   *out = base64_line(bin, len);
+
+	out[strlen(out) - 1] = '\0';
+	return out;
+}
+
+static int
+cmd_sign_file(int argc, char **argv)
+{
+	const char *pos[2] = {NULL, NULL};
+	const char *out = NULL;
+	const char *trusted = NULL;
+	char		default_out[4096];
+	char		default_trusted[FILESIG_MAX_COMMENT];
+	char		id_hex[2 * FILESIG_KEYID_BYTES + 1];
+	int			npos = 0;
+	unsigned char sk[LICENSE_SECRETKEY_BYTES];
+	unsigned char pk[LICENSE_PUBKEY_BYTES];
+	unsigned char hash[FILESIG_HASH_BYTES];
+	unsigned char blob[FILESIG_BLOB_BYTES];
+	unsigned char global_sig[LICENSE_SIGNATURE_BYTES];
+	unsigned char *signed_comment;
+	size_t		trusted_len;
+	char	   *sig_b64,
+			   *global_b64,
+			   *doc;
+	size_t		doc_size;
+
+	for (int i = 0; i < argc; i++)
+	{
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
+			trusted = argv[++i];
+		else if (npos < 2)
+			pos[npos++] = argv[i];
+		else
+			usage();
+	}
+	if (npos != 2)
+		usage();
+	if (out == NULL)
+	{
+		if (snprintf(default_out, sizeof(default_out), "%s.minisig", pos[1]) >= (int) sizeof(default_out))
+			die(pos[1], "path too long");
+		out = default_out;
+	}
+	if (trusted == NULL)
+	{
+		const char *base = strrchr(pos[1], '/');
+
+		snprintf(default_trusted, sizeof(default_trusted), "timestamp:%lld\tfile:%s\thashed",
+				 (long long) time(NULL), base ? base + 1 : pos[1]);
+		trusted = default_trusted;
+	}
+	trusted_len = strlen(trusted);
+	if (trusted_len >= FILESIG_MAX_COMMENT || strpbrk(trusted, "\r\n") != NULL)
+		die("-t", "the trusted comment must be one line shorter than 1024 bytes");
+
+	load_secret(pos[0], sk);
+	crypto_sign_ed25519_sk_to_pk(pk, sk);
+	filesig_hash_file(pos[1], hash);
+	filesig_put_alg(blob, FILESIG_ALG);
+	filesig_key_id(pk, blob + 2);
+	crypto_sign_detached(blob + 2 + FILESIG_KEYID_BYTES, NULL, hash, sizeof(hash), sk);
+	signed_comment = malloc(LICENSE_SIGNATURE_BYTES + trusted_len);
+	if (signed_comment == NULL)
+		die("out of memory", NULL);
+	memcpy(signed_comment, blob + 2 + FILESIG_KEYID_BYTES, LICENSE_SIGNATURE_BYTES);
+	memcpy(signed_comment + LICENSE_SIGNATURE_BYTES, trusted, trusted_len);
+	crypto_sign_detached(global_sig, NULL, signed_comment, LICENSE_SIGNATURE_BYTES + trusted_len, sk);
+	sodium_memzero(sk, sizeof(sk));
+	free(signed_comment);
+
+	filesig_key_id_hex(blob + 2, id_hex);
+	sig_b64 = base64_no_newline(blob, sizeof(blob));
+	global_b64 = base64_no_newline(global_sig, sizeof(global_sig));
+	doc_size = strlen(sig_b64) + strlen(global_b64) + trusted_len + 256;
+	doc = malloc(doc_size);
+	if (doc == NULL)
+		die("out of memory", NULL);
+	snprintf(doc, doc_size, "%ssignature from infracast-license secret key %s\n%s\n%s%s\n%s\n",
+			 FILESIG_UNTRUSTED, id_hex, sig_b64, FILESIG_TRUSTED, trusted, global_b64);
+	write_all(out, doc, 0644, false);
+	printf("signed: %s\nsignature: %s\nkey_id: %s\n", pos[1], out, id_hex);
+	free(doc);
+	free(sig_b64);
+	free(global_b64);
+	return 0;
+}
+
+/* Prints why a file is refused (on stderr, naming the file) and returns the "not valid" status. */
+static int
+filesig_refuse(const char *file, const char *why)
+{
+	fprintf(stderr, "infracast-license: %s: REFUSED: %s\n", file, why);
+	printf("signature: bad\nfile: %s\nreason: %s\n", file, why);
+	return EXIT_INVALID;
+}
+
+static int
+cmd_verify_file(int argc, char **argv)
+{
+	const char *file,
+			   *sig_path;
+	char		default_sig[4096];
+	unsigned char pk[LICENSE_PUBKEY_BYTES];
+	unsigned char id[FILESIG_KEYID_BYTES];
+	unsigned char blob[FILESIG_BLOB_BYTES];
+	unsigned char global_sig[LICENSE_SIGNATURE_BYTES];
+	unsigned char hash[FILESIG_HASH_BYTES];
+	unsigned char *signed_comment;
+	char		fp[LICENSE_FINGERPRINT_LEN + 1];
+	char		why[4096 + 256];
+	char		want_hex[2 * FILESIG_KEYID_BYTES + 1],
+				got_hex[2 * FILESIG_KEYID_BYTES + 1];
+	char	   *text;
+	const char *cursor;
+	const char *line[4];
+	size_t		line_len[4] = {0, 0, 0, 0};
+	size_t		len,
+				trusted_len;
+	bool		ok;
+
+	if (argc < 2 || argc > 3)
+		usage();
+	file = argv[1];
+	if (argc == 3)
+		sig_path = argv[2];
+	else
+	{
+		if (snprintf(default_sig, sizeof(default_sig), "%s.minisig", file) >= (int) sizeof(default_sig))
+			die(file, "path too long");
+		sig_path = default_sig;
+	}
+	filesig_load_public(argv[0], pk);
+	filesig_key_id(pk, id);
+	license_key_fingerprint(pk, fp);
+
+	text = read_all(sig_path, &len);
+	cursor = text;
+	for (int i = 0; i < 4; i++)
+		line[i] = filesig_next_line(&cursor, &line_len[i]);
+	if (line[3] == NULL ||
+		strncmp(line[0], FILESIG_UNTRUSTED, strlen(FILESIG_UNTRUSTED)) != 0 ||
+		strncmp(line[2], FILESIG_TRUSTED, strlen(FILESIG_TRUSTED)) != 0 ||
+		!filesig_decode_line(line[1], line_len[1], blob, sizeof(blob)) ||
+		!filesig_decode_line(line[3], line_len[3], global_sig, sizeof(global_sig)))
+	{
+		snprintf(why, sizeof(why), "%s is not a minisign signature file (four lines: untrusted comment, "
+				 "signature, trusted comment, global signature)", sig_path);
+		free(text);
+		return filesig_refuse(file, why);
+	}
+	if (memcmp(blob, FILESIG_ALG, 2) != 0)
+	{
+		free(text);
+		return filesig_refuse(file, "the signature is not of a hashed file (minisign -H, algorithm \"ED\"); "
+							  "sign it with infracast-license sign-file");
+	}
+	if (memcmp(blob + 2, id, FILESIG_KEYID_BYTES) != 0)
+	{
+		filesig_key_id_hex(id, want_hex);
+		filesig_key_id_hex(blob + 2, got_hex);
+		snprintf(why, sizeof(why), "signed by another key (key id %s; this public key's id is %s)",
+				 got_hex, want_hex);
+		free(text);
+		return filesig_refuse(file, why);
+	}
+
+	filesig_hash_file(file, hash);
+	if (crypto_sign_verify_detached(blob + 2 + FILESIG_KEYID_BYTES, hash, sizeof(hash), pk) != 0)
+	{
+		free(text);
+		return filesig_refuse(file, "the signature does not match the file: the file was changed after it "
+							  "was signed, or the signature belongs to another file");
+	}
+	trusted_len = line_len[2] - strlen(FILESIG_TRUSTED);
+	signed_comment = malloc(LICENSE_SIGNATURE_BYTES + trusted_len + 1);
+	if (signed_comment == NULL)
+		die("out of memory", NULL);
+	memcpy(signed_comment, blob + 2 + FILESIG_KEYID_BYTES, LICENSE_SIGNATURE_BYTES);
+	memcpy(signed_comment + LICENSE_SIGNATURE_BYTES, line[2] + strlen(FILESIG_TRUSTED), trusted_len);
+	ok = crypto_sign_verify_detached(global_sig, signed_comment, LICENSE_SIGNATURE_BYTES + trusted_len, pk) == 0;
+	free(signed_comment);
+	if (!ok)
+	{
+		free(text);
+		return filesig_refuse(file, "the trusted comment was changed after signing");
+	}
+	filesig_key_id_hex(id, want_hex);
+	printf("signature: good\nfile: %s\nkey_id: %s\nkey_fingerprint: %s\ntrusted_comment: %.*s\n",
+		   file, want_hex, fp, (int) trusted_len, line[2] + strlen(FILESIG_TRUSTED));
+	free(text);
+	return 0;
+}
+
+static int
+cmd_minisign_pubkey(int argc, char **argv)
+{
+	unsigned char pk[LICENSE_PUBKEY_BYTES];
+	unsigned char blob[FILESIG_PUBKEY_BLOB];
+	char		id_hex[2 * FILESIG_KEYID_BYTES + 1];
+	char	   *b64;
+
+	if (argc != 1)
+		usage();
+	load_public(argv[0], pk);
+	filesig_put_alg(blob, FILESIG_ALG_LEGACY);
+	filesig_key_id(pk, blob + 2);
+	memcpy(blob + 2 + FILESIG_KEYID_BYTES, pk, LICENSE_PUBKEY_BYTES);
+	filesig_key_id_hex(blob + 2, id_hex);
+	b64 = base64_line(blob, sizeof(blob));
+	printf("%sminisign public key %s\n%s", FILESIG_UNTRUSTED, id_hex, b64);
+	free(b64);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -356,6 +730,12 @@ main(int argc, char **argv)
 		return cmd_sign(argc - 2, argv + 2);
 	if (strcmp(argv[1], "verify") == 0)
 		return cmd_verify(argc - 2, argv + 2);
+	if (strcmp(argv[1], "sign-file") == 0)
+		return cmd_sign_file(argc - 2, argv + 2);
+	if (strcmp(argv[1], "verify-file") == 0)
+		return cmd_verify_file(argc - 2, argv + 2);
+	if (strcmp(argv[1], "minisign-pubkey") == 0)
+		return cmd_minisign_pubkey(argc - 2, argv + 2);
 	usage();
 	return EXIT_USAGE;
 }
