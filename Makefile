@@ -42,9 +42,10 @@ OBJS_LICENSE      = src/license/license_format.o src/license/license_init.o \
                     src/license/license_keys.o src/license/license_sql.o \
                     src/license/license_state.o
 OBJS_COMPLIANCE   = src/compliance/compliance_shipped.o
+OBJS_DOCUMENTS    = src/documents/uuid5.o
 OBJS_BGWORKERS    = bgworkers/feed_status_recorder.o bgworkers/feed_worker.o \
                     bgworkers/registration.o
-OBJS = $(OBJS_MAIN) $(OBJS_COMMON) $(OBJS_INVENTORY) $(OBJS_AUTH) $(OBJS_GRAPH) $(OBJS_FEEDS) $(OBJS_FEEDS_PARSE) $(OBJS_MATCH) $(OBJS_SCORE) $(OBJS_LICENSE) $(OBJS_COMPLIANCE) $(OBJS_BGWORKERS)
+OBJS = $(OBJS_MAIN) $(OBJS_COMMON) $(OBJS_INVENTORY) $(OBJS_AUTH) $(OBJS_GRAPH) $(OBJS_FEEDS) $(OBJS_FEEDS_PARSE) $(OBJS_MATCH) $(OBJS_SCORE) $(OBJS_LICENSE) $(OBJS_COMPLIANCE) $(OBJS_DOCUMENTS) $(OBJS_BGWORKERS)
 
 DATA        = extension/infracast.control $(wildcard extension/infracast--*--*.sql)
 DATA_built  = extension/infracast--$(EXTVERSION).sql
