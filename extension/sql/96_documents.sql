@@ -689,8 +689,10 @@ AS $$
            || COALESCE(string_agg(format('<text x="0" y="%s" font-size="12">%s</text><rect x="170" y="%s" width="%s" height="16" fill="#3b6ea5"/>'
                                          '<text x="%s" y="%s" font-size="12">%s%s</text>',
                                          24 * (b.i - 1) + 16, infracast.html_escape(left(b.l, 26)), 24 * (b.i - 1) + 4,
-                                         round((400 * b.v / m.mx)::numeric, 1), round((176 + 400 * b.v / m.mx)::numeric, 1),
-                                         24 * (b.i - 1) + 16, round(b.v::numeric, 1), infracast.html_escape(unit)), '' ORDER BY b.i), '')
+                                         round((360 * b.v / m.mx)::numeric, 1), round((176 + 360 * b.v / m.mx)::numeric, 1),
+                                         24 * (b.i - 1) + 16,
+                                         CASE WHEN b.v = round(b.v) THEN round(b.v)::bigint::text ELSE round(b.v::numeric, 1)::text END,
+                                         infracast.html_escape(unit)), '' ORDER BY b.i), '')
            || '</svg>'
       FROM b, m GROUP BY m.mx, m.n
 $$;
