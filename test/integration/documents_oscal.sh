@@ -2,7 +2,7 @@
 # The generated documents on the demo's enterprise (tenant acme, 697 nodes), with findings, KEV due
 # dates and a MODERATE assessment:
 #  - SSP, assessment results and POA&M pass a structural check against the OSCAL 1.1.2 model as the
-#    NIST ifa_* examples (test/data/compliance/oscal-examples) show it: the required keys of each
+#    NIST ifa_* examples (test/data/compliance/oscal/examples) show it: the required keys of each
 #    model, every key path either one the NIST example of the same model uses or a listed OSCAL
 #    assembly the examples lack (props, back-matter, relevant-evidence, ...), UUIDs of version 4 or
 #    5, unique, every reference resolved (components, parties, roles, observations, risks,
@@ -15,7 +15,7 @@
 #  - the CSVs have the FedRAMP / eMASS columns, 24 fields a row; the HTML report is self-contained.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-EX="${IC_TEST_DATA:?run through make test}/compliance/oscal-examples"
+EX="${IC_TEST_DATA:?run through make test}/compliance/oscal/examples"
 db=ic_documents_oscal
 out=$(mktemp -d /tmp/ic-documents.XXXXXX)
 trap 'rm -rf "$out"; [ -n "${IC_KEEP_DB:-}" ] || psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
