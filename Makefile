@@ -43,11 +43,12 @@ OBJS_LICENSE      = src/license/license_format.o src/license/license_init.o \
                     src/license/license_state.o
 OBJS_COMPLIANCE   = src/compliance/compliance_shipped.o
 OBJS_DISCOVERY    = src/discovery/credentials.o src/discovery/discovery_init.o src/discovery/snmp_walk.o
+OBJS_DOCUMENTS    = src/documents/uuid5.o
 OBJS_BGWORKERS    = bgworkers/discovery_worker.o bgworkers/feed_status_recorder.o bgworkers/feed_worker.o \
                     bgworkers/registration.o
 OBJS = $(OBJS_MAIN) $(OBJS_COMMON) $(OBJS_INVENTORY) $(OBJS_AUTH) $(OBJS_GRAPH) $(OBJS_FEEDS) \
        $(OBJS_FEEDS_PARSE) $(OBJS_MATCH) $(OBJS_SCORE) $(OBJS_LICENSE) $(OBJS_COMPLIANCE) \
-       $(OBJS_DISCOVERY) $(OBJS_BGWORKERS)
+       $(OBJS_DISCOVERY) $(OBJS_DOCUMENTS) $(OBJS_BGWORKERS)
 
 DATA        = extension/infracast.control $(wildcard extension/infracast--*--*.sql)
 DATA_built  = extension/infracast--$(EXTVERSION).sql

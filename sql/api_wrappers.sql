@@ -269,7 +269,7 @@ RESET ROLE;
 -- test/integration/proxy_analysis.sh.)
 SELECT p AS path, d #> '{post,x-roles}' AS rpc_roles, d #> '{get,x-roles}' AS view_roles
   FROM pg_catalog.jsonb_each(infracast.api_openapi() -> 'paths') AS e(p, d)
- WHERE p !~ '^/(rpc/)?(attack_paths|blast_radius|exposure|exposure_summary|choke_points|remediation_plan|graph_stats|feed_status|license_status|findings|prioritized_findings|match_vulnerabilities|set_finding_status|compliance_[a-z_]+)$'
+ WHERE p !~ '^/(rpc/)?(attack_paths|blast_radius|exposure|exposure_summary|choke_points|remediation_plan|graph_stats|feed_status|license_status|findings|prioritized_findings|match_vulnerabilities|set_finding_status|compliance_[a-z_]+|documents|document_[a-z]+)$'
  ORDER BY p;
 SELECT infracast.api_openapi() #>> '{components,schemas,nodes,properties,crown_jewel,description}' AS commented_column;
 
