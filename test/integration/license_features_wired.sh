@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Each area's analysis functions check the licence's features: under a valid licence that lacks
-# them, loading feeds, matching and attack-path analysis raise IC303, and under the full
+# them, loading feeds, matching, attack-path analysis and discovery raise IC303, and under the full
 # development licence they run. Restores the cluster's licence on every exit path.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,7 +34,8 @@ sqlstate_of() {
 }
 checks=("SELECT infracast.load_kev('$kev')|feeds"
         "SELECT * FROM infracast.match_vulnerabilities()|vuln_matching"
-        "SELECT * FROM infracast.attack_paths(NULL, NULL)|attack_paths")
+        "SELECT * FROM infracast.attack_paths(NULL, NULL)|attack_paths"
+        "SELECT infracast.discover(ARRAY['192.0.2.1'], 'snmp', 'no-such-credential')|discovery")
 fail=0
 for mode in full limited; do
     if [ $mode = limited ]; then
