@@ -694,7 +694,19 @@ struct MHD_Daemon *
 http_start(ProxyConfig *cfg, Pool *pool, int *bound_port)
 {
 	struct sockaddr_storage addr;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	/*
+	 * poll(), never epoll (which MHD_USE_AUTO picks on Linux). libmicrohttpd's epoll loop (0.9.75,
+	 * unchanged upstream in 2025) fetches at most 128 events per epoll_wait and, when it gets exactly 128,
+	 * waits again with the timeout it computed before the first call: the time left until the
+	 * oldest connection's inactivity timeout. A worker thread that holds 128 connections (its
+	 * share of VULCAN_MAX_CONNECTIONS / VULCAN_THREADS = 1024 / 8) and finds a request waiting on
+	 * every one of them when it next runs (a loaded machine, or a handler that waited for the
+	 * pool) then sleeps until those very requests hit VULCAN_CLIENT_TIMEOUT and closes them
+	 * unanswered. poll() looks at every connection of the thread on every turn; a thread holds
+	 * at most a few hundred, so that costs nothing measurable. test/integration/proxy_soak.sh
+	 * reproduces the stall.
+	 */
+	unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	http_cfg = cfg;
