@@ -89,6 +89,7 @@ check "no database session survives the proxy's stop" eval '[ "$(px_psql -c "$se
 # unscheduled. Before the fix all 128 got no answer until the client timeout closed them.
 STALL_CONNS=128
 px_start VULCAN_DB_POOL=1 VULCAN_THREADS=1 || { echo "proxy did not start"; exit 1; }
+trap 'kill -CONT "$PX_PID" 2>/dev/null; px_cleanup' EXIT   # never leave it stopped
 port=${PX_URL##*:}
 # read_status FD: the status of one HTTP/1.1 response on FD (000 when none came), body skipped
 read_status() {
@@ -133,5 +134,38 @@ for fd in "${fds[@]}"; do exec {fd}>&-; done
 echo "# requests waiting on all $STALL_CONNS connections of one thread: $stall_codes"
 check "every request waiting on a thread's $STALL_CONNS connections is answered" \
     eval '[ "$(echo $stall_codes)" = "$STALL_CONNS 200" ]'
+px_stop
+
+# A handler held busy past the client timeout (its query waits for a table lock) must not cost
+# the requests that arrive meanwhile their answer. In libmicrohttpd's thread pool they waited on
+# the busy thread and were then closed as idle, unanswered.
+px_start VULCAN_DB_POOL=1 VULCAN_THREADS=1 VULCAN_CLIENT_TIMEOUT=1 VULCAN_DB_POOL_WAIT_MS=30000 \
+    || { echo "proxy did not start"; exit 1; }
+port=${PX_URL##*:}
+fds=()
+for i in $(seq 1 32); do
+    exec {fd}<>"/dev/tcp/127.0.0.1/$port" || break
+    fds+=("$fd")
+done
+mkfifo "$PX_DIR/lock_in"
+px_psql < "$PX_DIR/lock_in" > "$PX_DIR/lock_out" 2>&1 &
+LOCKER=$!
+exec {lock}>"$PX_DIR/lock_in"
+echo "BEGIN; LOCK TABLE infracast.nodes IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&"$lock"
+for i in $(seq 1 100); do grep -q locked "$PX_DIR/lock_out" && break; sleep 0.05; done
+printf 'GET /api/nodes?limit=1 HTTP/1.1\r\nHost: held\r\nAuthorization: Bearer %s\r\n\r\n' "$TOKEN" >&"${fds[0]}"
+for i in $(seq 1 100); do
+    [ "$(px_psql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'infracast-proxy' AND wait_event_type = 'Lock'")" = 1 ] && break
+    sleep 0.05
+done
+for fd in "${fds[@]:1}"; do printf 'GET /healthz HTTP/1.1\r\nHost: held\r\n\r\n' >&"$fd"; done
+sleep 2   # hold the handler past the 1 s client timeout
+echo "COMMIT;" >&"$lock"
+exec {lock}>&-
+wait $LOCKER
+held_codes=$(for fd in "${fds[@]}"; do read_status "$fd"; done | sort | uniq -c | tr '\n' ' ')
+for fd in "${fds[@]}"; do exec {fd}>&-; done
+echo "# requests sent while a handler was held busy for 2 s (client timeout 1 s): $held_codes"
+check "no request is dropped while a handler is held busy" eval '[ "$(echo $held_codes)" = "${#fds[@]} 200" ]'
 px_stop
 px_finish
