@@ -115,6 +115,9 @@ send_db_result(struct MHD_Connection *c, Request *req, DbResult *res)
 	/* 401 from the database: the token was revoked (RFC 6750: say so in WWW-Authenticate) */
 	if (res->http_status == 401)
 		return send_json_h(c, req, 401, res->body, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+	/* busy pool or database down: tell clients when to come back rather than to give up */
+	if (res->http_status == 503)
+		return send_json_h(c, req, 503, res->body, "Retry-After", "1");
 	return send_json(c, req, res->http_status, res->body);
 }
 
@@ -696,7 +699,22 @@ struct MHD_Daemon *
 http_start(ProxyConfig *cfg, Pool *pool, int *bound_port)
 {
 	struct sockaddr_storage addr;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	/*
+	 * A thread per connection, polling only its own socket. Handlers block (a pool session, up to
+	 * VULCAN_DB_POOL_WAIT_MS, then the query), and in libmicrohttpd's thread pool every other
+	 * connection a worker holds (up to 1024 / 8 = 128) waits for them: once the worker is back,
+	 * the requests that arrived meanwhile are checked for inactivity before they are read, so a
+	 * handler held past VULCAN_CLIENT_TIMEOUT closed them unanswered. Its epoll loop (MHD_USE_AUTO
+	 * picks epoll; 0.9.75, unchanged upstream in 2025) could also sleep through a whole batch: it
+	 * takes at most 128 events per epoll_wait and, after exactly 128, waits again with the timeout
+	 * computed before the first call, so a worker that found a request on all 128 of its
+	 * connections (a loaded machine) slept until they timed out. With a thread per connection a
+	 * request waits only for its own handler, which answers or fails with 503 (pool) or 504
+	 * (statement timeout). The pool, not the thread count, bounds the database's load; the
+	 * threads are bounded by VULCAN_MAX_CONNECTIONS and small stacks. test/integration/
+	 * proxy_soak.sh reproduces both stalls.
+	 */
+	unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	http_cfg = cfg;
@@ -739,7 +757,7 @@ http_start(ProxyConfig *cfg, Pool *pool, int *bound_port)
 
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
 						 MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
-						 MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) cfg->threads,
+						 MHD_OPTION_THREAD_STACK_SIZE, (size_t) (1024 * 1024),
 						 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) cfg->client_timeout,
 						 MHD_OPTION_CONNECTION_LIMIT, (unsigned int) cfg->max_connections,
 						 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (64 * 1024),

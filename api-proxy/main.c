@@ -162,8 +162,8 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_REFUSED;
 	}
-	log_info("listening on %s://%s:%d (%d threads, %d database connections at most)",
-			 cfg.tls_cert ? "https" : "http", cfg.listen_host, port, cfg.threads, cfg.pool_size);
+	log_info("listening on %s://%s:%d (a thread per connection, %d connections and %d database connections at most)",
+			 cfg.tls_cert ? "https" : "http", cfg.listen_host, port, cfg.max_connections, cfg.pool_size);
 
 	sigwait(&stop_signals, &sig);
 	log_info("received %s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");

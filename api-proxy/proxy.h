@@ -57,7 +57,7 @@ typedef struct ProxyConfig
 	char	   *ui_dir;				/* VULCAN_UI_DIR: single-page app, index.html fallback */
 	char	   *admin_password;		/* VULCAN_ADMIN_PASSWORD (first boot only) */
 	int			jwt_ttl;			/* VULCAN_JWT_TTL seconds, 60..3600 (default 3600) */
-	int			threads;			/* VULCAN_THREADS: HTTP worker threads */
+	int			threads;			/* VULCAN_THREADS: default of pool_size (a thread per connection) */
 	int			pool_size;			/* VULCAN_DB_POOL: database connections (default threads) */
 	int			pool_wait_ms;		/* VULCAN_DB_POOL_WAIT_MS: wait for a free connection */
 	int			statement_timeout_ms;	/* VULCAN_STATEMENT_TIMEOUT_MS */
