@@ -4,7 +4,8 @@
 #
 #   proxy:   wrk  -> POST /api/rpc/whoami (JWT check, JSON, pipelined transaction, JSON out)
 #   direct:  pgbench as infracast_authenticator running the proxy's exact transaction:
-#            BEGIN; set_config(role), set_tenant, set_config(claims), api_check_token; whoami(); COMMIT
+#            BEGIN; set_config(role), set_tenant, set_config(claims), api_check_restriction,
+#            api_check_token; whoami(); COMMIT
 #            (-M prepared, the fastest way a client can send it, and -M simple)
 # Writes docs/benchmarks/proxy.md. Target: proxy requests/s >= 50% of pgbench transactions/s.
 set -euo pipefail
@@ -55,7 +56,7 @@ LUA
 CLAIMS_SQL=${CLAIMS//\'/\'\'}
 cat > "$W/txn.sql" <<SQL
 BEGIN;
-SELECT pg_catalog.set_config('role', 'infracast_analyst', true), infracast.set_tenant('$TENANT', true), pg_catalog.set_config('request.jwt.claims', '$CLAIMS_SQL', true), infracast.api_check_token('$CLAIMS_SQL'::jsonb);
+SELECT pg_catalog.set_config('role', 'infracast_analyst', true), infracast.set_tenant('$TENANT', true), pg_catalog.set_config('request.jwt.claims', '$CLAIMS_SQL', true), infracast.api_check_restriction('$CLAIMS_SQL'::jsonb, 'whoami'), infracast.api_check_token('$CLAIMS_SQL'::jsonb);
 SELECT pg_catalog.to_json(infracast_api."whoami"('{}'::jsonb))::text;
 COMMIT;
 SQL
@@ -125,7 +126,7 @@ figures across runs; p99 is the most sensitive to that noise.
 txn.sql is the proxy's transaction verbatim (the claims are the payload of the token wrk sends):
 
 \`\`\`sql
-$(sed "s/request.jwt.claims', '[^']*'/request.jwt.claims', '<claims of the token>'/; s/api_check_token('[^']*'/api_check_token('<claims of the token>'/" "$W/txn.sql")
+$(sed "s/request.jwt.claims', '[^']*'/request.jwt.claims', '<claims of the token>'/; s/api_check_restriction('[^']*'/api_check_restriction('<claims of the token>'/; s/api_check_token('[^']*'/api_check_token('<claims of the token>'/" "$W/txn.sql")
 \`\`\`
 
 The proxy sends its four statements as one libpq pipeline (one round trip); pgbench sends them one
