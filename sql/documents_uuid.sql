@@ -34,7 +34,8 @@ SELECT infracast.document_uuid('acme', 'x', NULL, 'y') = infracast.document_uuid
 SELECT infracast.document_uuid('acme', 'x', NULL, 'y') <> infracast.document_uuid('acme', 'x', 'y') AS positions_kept;
 
 -- the helpers documents are made of
-SELECT infracast.csv_field(v) FROM unnest(ARRAY['plain', 'a,b', 'say "hi"', E'two\nlines', '=cmd()', '+1', '-1', '@x', '', NULL]) v;
+SELECT infracast.csv_field(v) FROM unnest(ARRAY['plain', 'a,b', 'say "hi"', E'two\nlines', '=cmd()', '+1', '-1', '@x', '', NULL,
+                                                  'x;=HYPERLINK(1)', E'a\tb']) v;
 SELECT infracast.html_escape('<a href="x">Tom & Jerry''s</a>') AS escaped;
 SELECT infracast.oscal_prop('asset-id', 'web-1'), infracast.oscal_prop('fqdn', NULL), infracast.oscal_prop('kind', 'host', 'https://infracast.example/ns/oscal');
 SELECT infracast.oscal_time('2026-12-01 01:02:03.5+02') AS utc;

@@ -608,7 +608,6 @@ GRANT SELECT ON infracast.discovery_jobs, infracast.discovery_runs TO infracast_
 GRANT SELECT (tenant_id, id, name, kind, username, auth_protocol, priv_protocol, created_at, rotated_at)
     ON infracast.credentials TO infracast_analyst;
 GRANT INSERT, UPDATE ON infracast.credentials TO infracast_admin;
-GRANT SELECT (sealed) ON infracast.credentials TO infracast_admin;
 GRANT DELETE ON infracast.credentials TO infracast_admin;
 GRANT INSERT, UPDATE ON infracast.discovery_jobs TO infracast_analyst;
 GRANT USAGE ON SEQUENCE infracast.discovery_jobs_id_seq TO infracast_analyst;

@@ -51,13 +51,15 @@ CREATE FUNCTION infracast.oscal_time(t timestamptz) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT pg_catalog.to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;
 
--- One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A field that a
--- spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe, as
--- OWASP advises against CSV injection: node names come from discovery, not from a trusted author.
+-- One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, and also a
+-- semicolon or tab, so that a spreadsheet splitting on those (as Excel does in some locales) cannot
+-- make `x;=HYPERLINK(...)` a cell of its own. A field that a spreadsheet would run as a formula
+-- (=, +, -, @, tab, CR first) gets a leading apostrophe, as OWASP advises against CSV injection:
+-- node names come from discovery, not from a trusted author.
 CREATE FUNCTION infracast.csv_field(value text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE WHEN v ~ '[",\r\n]' THEN '"' || pg_catalog.replace(v, '"', '""') || '"' ELSE v END
+    SELECT CASE WHEN v ~ '[",;\t\r\n]' THEN '"' || pg_catalog.replace(v, '"', '""') || '"' ELSE v END
       FROM (SELECT CASE WHEN value ~ '^[=+\-@\t\r]' THEN '''' || value ELSE COALESCE(value, '') END AS v) x
 $$;
 
@@ -780,7 +782,8 @@ BEGIN
             RETURN '<p class="na">No compliance assessment yet: run infracast.compliance_assess().</p>';
         END IF;
         SELECT format('<p>Assessment %s against %s: baseline score %s (XCCDF default), %s of %s controls counted pass.</p>',
-                      v_a, (SELECT a.profile FROM infracast.compliance_assessments a WHERE a.tenant_id = infracast.current_tenant() AND a.id = v_a),
+                      v_a, infracast.html_escape((SELECT a.profile FROM infracast.compliance_assessments a
+                                                    WHERE a.tenant_id = infracast.current_tenant() AND a.id = v_a)),
                       round(max(s.default_score) FILTER (WHERE s.family IS NULL), 1),
                       max(s.passed) FILTER (WHERE s.family IS NULL), max(s.counted) FILTER (WHERE s.family IS NULL))
                || '<figure>' || infracast.svg_bars(array_agg(upper(s.family) ORDER BY s.family) FILTER (WHERE s.family IS NOT NULL AND s.counted > 0),
