@@ -6,7 +6,8 @@
  *   BEGIN
  *   SELECT set_config('role', $1, true), infracast.set_tenant($2, true),
  *          set_config('request.jwt.claims', $3, true),
- *          infracast.api_check_restriction($3::jsonb, $4), infracast.api_check_token($3::jsonb)
+ *          infracast.api_check_token($3::jsonb), infracast.api_check_restriction($3::jsonb, $4)
+ *          (the token first: a revoked token is told 401, log in again, even when it is restricted)
  *   <the generated call or view read>
  *   COMMIT
  * What a restricted token (password to change, MFA to enrol) may call is decided by
@@ -25,7 +26,7 @@
 static const char setup_sql[] =
 	"SELECT pg_catalog.set_config('role', $1, true), infracast.set_tenant($2, true), "
 	"pg_catalog.set_config('request.jwt.claims', $3, true), "
-	"infracast.api_check_restriction($3::jsonb, $4), infracast.api_check_token($3::jsonb)";
+	"infracast.api_check_token($3::jsonb), infracast.api_check_restriction($3::jsonb, $4)";
 
 /*
  * The database could not be reached or gave no answer. Callers without a token (login, readiness,

@@ -101,12 +101,20 @@ worker_xact_begin(void)
 		elog(ERROR, "SPI_connect failed");
 }
 
+/* The job's memory context (reset after every job); set once the worker has made it. */
+static MemoryContext worker_job_context = NULL;
+
+/*
+ * Commits, then returns to the job's memory context: CommitTransactionCommand leaves
+ * TopMemoryContext current, where whatever the walk allocated next would never be freed.
+ */
 static void
 worker_xact_commit(void)
 {
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	MemoryContextSwitchTo(worker_job_context ? worker_job_context : TopMemoryContext);
 }
 
 static void
@@ -130,6 +138,7 @@ worker_catch_error(MemoryContext ctx)
 	edata = CopyErrorData();
 	FlushErrorState();
 	AbortCurrentTransaction();
+	MemoryContextSwitchTo(ctx);	/* the abort left TopMemoryContext current */
 	RESUME_INTERRUPTS();
 	msg = edata->message ? pstrdup(edata->message) : pstrdup("unknown error");
 	FreeErrorData(edata);
@@ -541,6 +550,8 @@ worker_walk_job(DiscoveryJob *job, MemoryContext jobcxt)
 		CHECK_FOR_INTERRUPTS();
 		while (nslots < concurrency && next < job->ntargets)
 		{
+			/* opening an SNMPv3 session probes the agent synchronously: notice SIGTERM between them */
+			CHECK_FOR_INTERRUPTS();
 			if (worker_start_device(job, jobcxt, next, &slots[nslots]))
 				nslots++;
 			next++;
@@ -664,6 +675,7 @@ discovery_worker_main(Datum arg)
 	ereport(LOG, (errmsg("infracast discovery worker started in database \"%s\"", database ? database : "postgres")));
 
 	jobcxt = AllocSetContextCreate(TopMemoryContext, "infracast discovery job", ALLOCSET_DEFAULT_SIZES);
+	worker_job_context = jobcxt;
 	for (;;)
 	{
 		long		wait_ms = (long) discovery_poll_interval_s * 1000L;
@@ -676,6 +688,7 @@ discovery_worker_main(Datum arg)
 		}
 		PG_TRY();
 		{
+			MemoryContextSwitchTo(jobcxt);	/* everything a job allocates goes when it ends */
 			if (!worker_extension_ready())
 			{
 				if (!said_waiting)

@@ -78,7 +78,8 @@ credential_key_load(unsigned char *key)
 	}
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
-	if (n > 0 && buf[n - 1] == '\n')
+	/* a trailing newline only after a whole key (hex written by an editor): a raw key may end in 0x0a */
+	if ((n == crypto_secretbox_KEYBYTES + 1 || n == 2 * crypto_secretbox_KEYBYTES + 1) && buf[n - 1] == '\n')
 		n--;
 	if (n == crypto_secretbox_KEYBYTES)
 	{

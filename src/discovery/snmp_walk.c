@@ -263,8 +263,19 @@ walk_keep(SnmpWalk *w, const netsnmp_variable_list *vb)
 					return false;
 				}
 				v->bytes[0] = '\0';
+				/* 11 bytes a sub-identifier holds any 32-bit value; stop rather than overrun if not */
 				for (size_t i = 0; i < n; i++)
-					used += snprintf((char *) v->bytes + used, cap - used, "%s%lu", i ? "." : "", (unsigned long) vb->val.objid[i]);
+				{
+					int			r = snprintf((char *) v->bytes + used, cap - used, "%s%lu", i ? "." : "",
+											 (unsigned long) vb->val.objid[i]);
+
+					if (r < 0 || (size_t) r >= cap - used)
+					{
+						used = strlen((char *) v->bytes);
+						break;
+					}
+					used += (size_t) r;
+				}
 				v->bytes_len = used;
 				break;
 			}

@@ -56,7 +56,7 @@ LUA
 CLAIMS_SQL=${CLAIMS//\'/\'\'}
 cat > "$W/txn.sql" <<SQL
 BEGIN;
-SELECT pg_catalog.set_config('role', 'infracast_analyst', true), infracast.set_tenant('$TENANT', true), pg_catalog.set_config('request.jwt.claims', '$CLAIMS_SQL', true), infracast.api_check_restriction('$CLAIMS_SQL'::jsonb, 'whoami'), infracast.api_check_token('$CLAIMS_SQL'::jsonb);
+SELECT pg_catalog.set_config('role', 'infracast_analyst', true), infracast.set_tenant('$TENANT', true), pg_catalog.set_config('request.jwt.claims', '$CLAIMS_SQL', true), infracast.api_check_token('$CLAIMS_SQL'::jsonb), infracast.api_check_restriction('$CLAIMS_SQL'::jsonb, 'whoami');
 SELECT pg_catalog.to_json(infracast_api."whoami"('{}'::jsonb))::text;
 COMMIT;
 SQL
