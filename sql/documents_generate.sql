@@ -23,7 +23,7 @@ SELECT nodes_inserted, edges_inserted FROM infracast.import_graph('{"graph": {"n
 INSERT INTO infracast.software (node_id, name, vendor, version, cpe)
 SELECT id, 'nginx', 'f5', '1.20.0', 'cpe:2.3:a:f5:nginx:1.20.0:*:*:*:*:*:*:*' FROM infracast.nodes
  WHERE tenant_id = infracast.current_tenant() AND external_id = 'web';
-INSERT INTO infracast.kev (cve_id, vendor_project, product, due_date) VALUES ('CVE-2099-70001', 'test', 'test', DATE '2027-01-15');
+INSERT INTO infracast.kev (cve_id, vendor_project, product, due_date) VALUES ('CVE-2099-70001', 'test', 'test', DATE '2099-01-15');
 INSERT INTO infracast.findings (node_id, software_id, cve_id, status, priority, risk, first_seen)
 SELECT s.node_id, s.id, 'CVE-2099-70001', 'open', 'act', 88, TIMESTAMPTZ '2026-11-20 00:00Z'
   FROM infracast.software s WHERE s.tenant_id = infracast.current_tenant();

@@ -155,7 +155,7 @@ if [ -n "$ARP_ADDR" ]; then
     is "reach edges to the ARP neighbour $ARP_ADDR" "$(qa "SELECT count(*) FROM infracast.edges e JOIN infracast.nodes g ON g.id IN (e.src, e.dst) AND g.external_id = 'gw' WHERE e.kind = 'reach' AND e.source = 'discovery' AND $NODE IN (e.src, e.dst)")" "2"
     is "edges in the run" "$(qa "SELECT edges FROM infracast.discovery_runs WHERE job_id = $JOB3")" "2"
 else
-    ok "# SKIP the agent has no ARP entry to link"
+    echo "# not checked here (not counted): the agent has no ARP entry to link"
 fi
 
 # --- v3 -------------------------------------------------------------------------------------------
@@ -199,6 +199,8 @@ start_snmpd || bad "snmpd did not restart"
 
 # --- SIGTERM in the middle of a job: the device done is kept, the job resumes -----------------------
 q "ALTER SYSTEM SET infracast.discovery_concurrency = 1" >/dev/null; reload_conf infracast.discovery_concurrency 1
+# 2 s a request: the five dead devices take 20 s, so the job is surely still running when looked at
+q "ALTER SYSTEM SET infracast.discovery_snmp_timeout = 2000" >/dev/null; reload_conf infracast.discovery_snmp_timeout 2s
 J=$(qa "SELECT infracast.discover(ARRAY['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6'], 'snmp', 'pub', $PORT)")
 wait_for "the first device of the job is stored" "SELECT count(*) FROM infracast.discovery_runs WHERE job_id = $J AND target = '127.0.0.1'" "1"
 wpid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'infracast discovery worker'")
@@ -207,7 +209,8 @@ q "SELECT pg_terminate_backend($wpid)" >/dev/null
 for i in $(seq 1 100); do [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE pid = $wpid")" == 0 ] && break; sleep 0.1; done
 is "SIGTERM ends the worker" "$(q "SELECT count(*) FROM pg_stat_activity WHERE pid = $wpid")" "0"
 is "the device done before SIGTERM is kept" "$(qa "SELECT state FROM infracast.discovery_runs WHERE job_id = $J AND target = '127.0.0.1' AND attempt = 1")" "ok"
-job_wait "$J" done 90
+job_wait "$J" done 150
+q "ALTER SYSTEM RESET infracast.discovery_snmp_timeout" >/dev/null; reload_conf infracast.discovery_snmp_timeout 300ms
 is "the restarted worker ran the job again (attempt 2) over every device" \
     "$(qa "SELECT count(DISTINCT target) FROM infracast.discovery_runs WHERE job_id = $J AND attempt = 2")" "6"
 is "the other five were recorded as timeouts" \
@@ -232,7 +235,7 @@ q "ALTER SYSTEM SET infracast.discovery_device_timeout = 1" >/dev/null; reload_c
 J=$(qa "SELECT infracast.discover(ARRAY['127.0.0.1'], 'snmp', 'pub', $GARBAGE)")
 job_wait "$J" failed
 is "the per-device deadline ends a device whose requests are still pending" \
-    "$(qa "SELECT DISTINCT state || ':' || (reason LIKE 'deadline of 1 s passed%') || ':' || (finished_at - started_at < interval '3 seconds') FROM infracast.discovery_runs WHERE job_id = $J")" "failed:true:true"
+    "$(qa "SELECT DISTINCT state || ':' || (reason LIKE 'deadline of 1 s passed%') || ':' || (finished_at - started_at < interval '4.5 seconds') FROM infracast.discovery_runs WHERE job_id = $J")" "failed:true:true"
 kill "$GARBAGE_PID" 2>/dev/null; wait "$GARBAGE_PID" 2>/dev/null
 q "ALTER SYSTEM RESET infracast.discovery_snmp_timeout" >/dev/null; q "ALTER SYSTEM RESET infracast.discovery_device_timeout" >/dev/null
 q "ALTER SYSTEM SET infracast.discovery_max_values = 100" >/dev/null; reload_conf infracast.discovery_max_values 100
@@ -268,7 +271,7 @@ t0=$(date +%s.%N)
 cluster_stop "$D" "$BIN"
 t1=$(date +%s.%N)
 # each dead device takes 2 x 5 s: a worker that held up the shutdown until its device ended would take longer
-is "the server stops within 6 s while the worker walks" "$(python3 -c "print($t1 - $t0 < 6)")" "True"
+is "the server stops within 9 s while the worker walks" "$(python3 -c "print($t1 - $t0 < 9)")" "True"
 grep -E "ERROR|FATAL|PANIC" "$D/server.log" | grep -v "terminating background worker .* due to administrator command\|terminating connection due to administrator command" | head -5
 for s in "$COMMUNITY" "$V3_AUTH" "$V3_PRIV"; do
     grep -qF -- "$s" "$D/server.log" && bad "a secret appears in the server log" || ok "the secret ${s:0:4}... never appears in the server log"

@@ -142,23 +142,26 @@ px_stop
 px_start VULCAN_DB_POOL=1 VULCAN_THREADS=1 VULCAN_CLIENT_TIMEOUT=1 VULCAN_DB_POOL_WAIT_MS=30000 \
     || { echo "proxy did not start"; exit 1; }
 port=${PX_URL##*:}
-fds=()
-for i in $(seq 1 32); do
-    exec {fd}<>"/dev/tcp/127.0.0.1/$port" || break
-    fds+=("$fd")
-done
 mkfifo "$PX_DIR/lock_in"
 px_psql < "$PX_DIR/lock_in" > "$PX_DIR/lock_out" 2>&1 &
 LOCKER=$!
 exec {lock}>"$PX_DIR/lock_in"
 echo "BEGIN; LOCK TABLE infracast.nodes IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&"$lock"
 for i in $(seq 1 100); do grep -q locked "$PX_DIR/lock_out" && break; sleep 0.05; done
+# Each connection sends its request as soon as it is open, so none sits idle past the 1 s client
+# timeout on a slow machine before the handler is held.
+fds=()
+exec {fd}<>"/dev/tcp/127.0.0.1/$port" && fds+=("$fd")
 printf 'GET /api/nodes?limit=1 HTTP/1.1\r\nHost: held\r\nAuthorization: Bearer %s\r\n\r\n' "$TOKEN" >&"${fds[0]}"
 for i in $(seq 1 100); do
     [ "$(px_psql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'infracast-proxy' AND wait_event_type = 'Lock'")" = 1 ] && break
     sleep 0.05
 done
-for fd in "${fds[@]:1}"; do printf 'GET /healthz HTTP/1.1\r\nHost: held\r\n\r\n' >&"$fd"; done
+for i in $(seq 2 32); do
+    exec {fd}<>"/dev/tcp/127.0.0.1/$port" || break
+    fds+=("$fd")
+    printf 'GET /healthz HTTP/1.1\r\nHost: held\r\n\r\n' >&"$fd"
+done
 sleep 2   # hold the handler past the 1 s client timeout
 echo "COMMIT;" >&"$lock"
 exec {lock}>&-

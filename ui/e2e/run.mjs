@@ -84,6 +84,8 @@ const STRICT_CSP =
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  // Waits are for what the page shows, never a speed check: generous on a loaded shared machine.
+  context.setDefaultTimeout(120000);
   const page = await context.newPage();
   const problems = [];
   const requests = [];
