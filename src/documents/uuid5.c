@@ -11,7 +11,10 @@
  */
 #include "postgres.h"
 
+#include <string.h>
+
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/uuid.h"
 
@@ -167,12 +170,17 @@ infracast_uuid5(PG_FUNCTION_ARGS)
 	pg_uuid_t  *ns = PG_GETARG_UUID_P(0);
 	text	   *name = PG_GETARG_TEXT_PP(1);
 	pg_uuid_t  *out = (pg_uuid_t *) palloc(sizeof(pg_uuid_t));
+	int			len = (int) VARSIZE_ANY_EXHDR(name);
+	/* the name in UTF-8 whatever the database's encoding, so ids agree with other implementations */
+	const char *utf8 = (const char *) pg_server_to_any(VARDATA_ANY(name), len, PG_UTF8);
 	uint8		digest[20];
 	Sha1		s;
 
+	if (utf8 != VARDATA_ANY(name))
+		len = (int) strlen(utf8);
 	sha1_init(&s);
 	sha1_update(&s, ns->data, UUID_LEN);
-	sha1_update(&s, (const uint8 *) VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
+	sha1_update(&s, (const uint8 *) utf8, (size_t) len);
 	sha1_final(&s, digest);
 	memcpy(out->data, digest, UUID_LEN);
 	out->data[6] = (uint8) ((out->data[6] & 0x0F) | 0x50);
