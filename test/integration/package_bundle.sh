@@ -110,6 +110,10 @@ verify "an archive whose folder is not its name is refused" 1 "is outside the fo
 rm -rf "$W/l"; mkdir -p "$W/l"; tar -C "$W/l" -xzf "$BUNDLE"; ln -s /etc/passwd "$W/l/$NAME/passwd.deb"
 tar -C "$W/l" -czf "$W/l/$NAME.tar.gz" "$NAME"
 verify "an archive with a link inside is refused" 1 "holds links or devices" "$W/l/$NAME.tar.gz" "$W/release.pub" --tool "$TOOL"
+# the same in an unpacked folder: a listed .deb replaced by a link to a file with the same bytes
+rm -rf "$W/lf"; mkdir -p "$W/lf"; tar -C "$W/lf" -xzf "$BUNDLE"
+deb=$(cd "$W/lf/$NAME" && ls *.deb | head -1); mv "$W/lf/$NAME/$deb" "$W/lf/elsewhere.deb"; ln -s "$W/lf/elsewhere.deb" "$W/lf/$NAME/$deb"
+verify "a folder whose .deb is a link is refused" 1 "is a link" "$W/lf/$NAME" "$W/release.pub" --tool "$TOOL"
 # the verifier refuses to trust a tool shipped inside the bundle it checks
 rm -rf "$W/s"; mkdir -p "$W/s"; tar -C "$W/s" -xzf "$BUNDLE"; cp "$TOOL" "$W/s/$NAME/"
 verify "a verifier inside the bundle is not trusted" 1 "must not come from the bundle" \

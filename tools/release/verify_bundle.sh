@@ -50,6 +50,12 @@ if [ -f "$bundle" ]; then
 elif [ -d "$bundle" ]; then
     dir=$(cd "$bundle" && pwd)
     name=$(basename "$dir")
+    # a listed .deb that is a link passes its sha256 today and can point elsewhere tomorrow
+    link=$(find "$dir" -mindepth 1 -type l -print -quit)
+    [ -z "$link" ] || refuse "${link#"$dir"/} is a link; a bundle holds only files"
+    # the same for a member that is neither file nor folder (FIFO, socket, device)
+    odd=$(find "$dir" -mindepth 1 ! -type f ! -type d -print -quit)
+    [ -z "$odd" ] || refuse "${odd#"$dir"/} is not a regular file; a bundle holds only files"
 else
     echo "verify_bundle: $bundle: no such file or folder" >&2; exit 2
 fi
