@@ -3,6 +3,7 @@
  * VULCAN_*). Anything unsafe stops the start with a message saying why: it is better not to
  * serve at all than to serve with a guessable JWT key.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -71,6 +72,20 @@ config_secret_problem(const char *secret, size_t len)
 		return "VULCAN_JWT_SECRET has fewer than 8 distinct characters: it is not random; "
 			"generate one with `openssl rand -base64 48`";
 	return NULL;
+}
+
+/* True for an address only this machine can reach: 127.0.0.0/8, ::1, or ::ffff:127.x.y.z. */
+bool
+config_listen_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	return false;
 }
 
 /* "host:port", "[v6]:port" or ":port"; the port 0 asks the kernel for a free one. */
@@ -209,6 +224,19 @@ config_load(ProxyConfig *cfg, char *why, size_t whylen)
 	{
 		snprintf(why, whylen, "set both VULCAN_TLS_CERT and VULCAN_TLS_KEY for HTTPS, or neither");
 		return false;
+	}
+	/* Plain HTTP only on loopback: anywhere else tokens and passwords would cross in clear text. */
+	if (cfg->tls_cert == NULL && !config_listen_is_loopback(cfg->listen_host))
+	{
+		v = getenv("VULCAN_ALLOW_PLAINTEXT");
+		if (v == NULL || strcmp(v, "1") != 0)
+		{
+			snprintf(why, whylen, "VULCAN_LISTEN=%s:%d is not a loopback address and no TLS is configured: "
+					 "set VULCAN_TLS_CERT and VULCAN_TLS_KEY, or VULCAN_ALLOW_PLAINTEXT=1 only behind a "
+					 "TLS-terminating proxy on a network you trust", cfg->listen_host, cfg->listen_port);
+			return false;
+		}
+		cfg->plaintext_off_loopback = true;
 	}
 
 	v = getenv("VULCAN_UI_DIR");

@@ -164,6 +164,10 @@ main(int argc, char **argv)
 	}
 	log_info("listening on %s://%s:%d (a thread per connection, %d connections and %d database connections at most)",
 			 cfg.tls_cert ? "https" : "http", cfg.listen_host, port, cfg.max_connections, cfg.pool_size);
+	if (cfg.plaintext_off_loopback)
+		log_warn("serving plain HTTP on %s, which is not a loopback address, because VULCAN_ALLOW_PLAINTEXT=1: "
+				 "tokens and passwords cross the network in clear text unless a TLS-terminating proxy is in front",
+				 cfg.listen_host);
 
 	sigwait(&stop_signals, &sig);
 	log_info("received %s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");

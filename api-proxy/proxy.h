@@ -54,6 +54,7 @@ typedef struct ProxyConfig
 	int			listen_port;
 	char	   *tls_cert;			/* VULCAN_TLS_CERT / VULCAN_TLS_KEY: files, both or neither */
 	char	   *tls_key;
+	bool		plaintext_off_loopback;	/* VULCAN_ALLOW_PLAINTEXT=1 let plain HTTP off loopback */
 	char	   *ui_dir;				/* VULCAN_UI_DIR: single-page app, index.html fallback */
 	char	   *admin_password;		/* VULCAN_ADMIN_PASSWORD (first boot only) */
 	int			jwt_ttl;			/* VULCAN_JWT_TTL seconds, 60..3600 (default 3600) */
@@ -73,6 +74,7 @@ void		config_free(ProxyConfig *cfg);
 /* Why this secret is unacceptable, or NULL when it is fine. */
 const char *config_secret_problem(const char *secret, size_t len);
 bool		config_parse_listen(const char *value, char **host, int *port);
+bool		config_listen_is_loopback(const char *host);
 
 /* ---- jwt.c ---------------------------------------------------------------------------------- */
 typedef struct JwtClaims

@@ -40,6 +40,10 @@ refuses "an unreachable database" "cannot connect" VULCAN_JWT_SECRET="$PX_SECRET
     VULCAN_DB_URL="postgresql://infracast_authenticator@/proxy_startup?host=/nonexistent&port=1"
 refuses "a bad listen address" "VULCAN_LISTEN" VULCAN_JWT_SECRET="$PX_SECRET" VULCAN_LISTEN=localhost
 refuses "half a TLS configuration" "VULCAN_TLS_KEY" VULCAN_JWT_SECRET="$PX_SECRET" VULCAN_TLS_CERT=/etc/hostname
+refuses "plain HTTP off loopback" "is not a loopback address and no TLS" VULCAN_JWT_SECRET="$PX_SECRET" VULCAN_LISTEN=0.0.0.0:0
+refuses "plain HTTP on every IPv6 address" "is not a loopback address and no TLS" VULCAN_JWT_SECRET="$PX_SECRET" VULCAN_LISTEN=[::]:0
+refuses "plain HTTP off loopback with ALLOW_PLAINTEXT other than 1" "is not a loopback address" \
+    VULCAN_JWT_SECRET="$PX_SECRET" VULCAN_LISTEN=0.0.0.0:0 VULCAN_ALLOW_PLAINTEXT=yes
 refuses "a short admin password" "VULCAN_ADMIN_PASSWORD" VULCAN_JWT_SECRET="$PX_SECRET" VULCAN_ADMIN_PASSWORD=short
 psql -qX -d postgres -c "DROP ROLE regress_px_bypass" -c "DROP ROLE regress_px_plain" >/dev/null
 
@@ -95,4 +99,10 @@ px_req GET /api/nodes
 check "the API still wants a token beside the UI" status_is 401
 px_stop
 
+# VULCAN_ALLOW_PLAINTEXT=1 lets it start (on a kernel-chosen port of every address; no request is
+# sent), and the log says plainly that this is clear text.
+PX_ADMIN_PASSWORD= px_start VULCAN_LISTEN=0.0.0.0:0 VULCAN_ALLOW_PLAINTEXT=1 || { echo "not ok - ALLOW_PLAINTEXT=1 start"; exit 1; }
+check "VULCAN_ALLOW_PLAINTEXT=1 starts off loopback and warns of clear text" \
+    eval 'grep -q "listening on http://0.0.0.0:" "$PX_LOG" && grep -q "clear text" "$PX_LOG"'
+px_stop
 px_finish

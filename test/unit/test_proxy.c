@@ -159,6 +159,13 @@ test_config(void)
 	CHECK(config_parse_listen("[::1]:0", &host, &port) && strcmp(host, "::1") == 0 && port == 0,
 		  "[v6]:port parses\n");
 	free(host);
+	CHECK(config_listen_is_loopback("127.0.0.1") && config_listen_is_loopback("127.9.8.7") &&
+		  config_listen_is_loopback("::1") && config_listen_is_loopback("::ffff:127.0.0.1"),
+		  "127/8, ::1 and mapped 127/8 are loopback\n");
+	CHECK(!config_listen_is_loopback("0.0.0.0") && !config_listen_is_loopback("::") &&
+		  !config_listen_is_loopback("10.0.0.1") && !config_listen_is_loopback("128.0.0.1") &&
+		  !config_listen_is_loopback("::ffff:10.0.0.1") && !config_listen_is_loopback("localhost"),
+		  "any, private, public and mapped non-127 addresses, and names, are not\n");
 	CHECK(!config_parse_listen("127.0.0.1", &host, &port), "a missing port is refused\n");
 	CHECK(!config_parse_listen("127.0.0.1:99999", &host, &port), "a port over 65535 is refused\n");
 	CHECK(!config_parse_listen("127.0.0.1:80x", &host, &port), "a non-numeric port is refused\n");
