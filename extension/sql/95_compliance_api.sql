@@ -59,7 +59,10 @@ $$;
 COMMENT ON FUNCTION infracast_api.compliance_assess(jsonb) IS
     'Assesses the caller''s tenant against a baseline: {"profile": "moderate"} (low, moderate, high, privacy or an imported profile); returns the assessment id and counts.';
 
-CREATE FUNCTION infracast_api.compliance_scores(args jsonb) RETURNS SETOF jsonb
+-- The assessment a call names ({"assessment_id": 3}), checked once for the routes that read one:
+-- a number, and an assessment the caller's tenant has (row-level security decides). In schema
+-- infracast, not infracast_api, so that it is not a route of its own.
+CREATE FUNCTION infracast.compliance_api_assessment(args jsonb) RETURNS bigint
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -72,30 +75,24 @@ BEGIN
         RAISE EXCEPTION 'assessment % does not exist', args ->> 'assessment_id'
             USING ERRCODE = 'P0002', HINT = 'See GET /api/compliance_assessments.';
     END IF;
-    RETURN QUERY SELECT to_jsonb(s) FROM infracast.compliance_scores((args ->> 'assessment_id')::bigint) s;
+    RETURN (args ->> 'assessment_id')::bigint;
 END
+$$;
+
+CREATE FUNCTION infracast_api.compliance_scores(args jsonb) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT to_jsonb(s) FROM infracast.compliance_scores(infracast.compliance_api_assessment(args)) s
 $$;
 COMMENT ON FUNCTION infracast_api.compliance_scores(jsonb) IS
     'Scores of an assessment {"assessment_id": 3}: one object per family and one for the baseline (family null): XCCDF default and flat, CIS score/max.';
 
 CREATE FUNCTION infracast_api.compliance_oscal_results(args jsonb) RETURNS jsonb
-    LANGUAGE plpgsql STABLE
+    LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_doc jsonb;
-BEGIN
-    IF jsonb_typeof(args -> 'assessment_id') IS DISTINCT FROM 'number' THEN
-        RAISE EXCEPTION 'argument "assessment_id" (a number) is required'
-            USING ERRCODE = '22023', HINT = 'See GET /api/compliance_assessments.';
-    END IF;
-    v_doc := infracast.compliance_oscal_results((args ->> 'assessment_id')::bigint);
-    IF v_doc IS NULL THEN
-        RAISE EXCEPTION 'assessment % does not exist', args ->> 'assessment_id'
-            USING ERRCODE = 'P0002', HINT = 'See GET /api/compliance_assessments.';
-    END IF;
-    RETURN v_doc;
-END
+    SELECT infracast.compliance_oscal_results(infracast.compliance_api_assessment(args))
 $$;
 COMMENT ON FUNCTION infracast_api.compliance_oscal_results(jsonb) IS
     'An assessment {"assessment_id": 3} as an OSCAL 1.1.2 assessment-results document.';
