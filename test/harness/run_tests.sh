@@ -59,8 +59,15 @@ export IC_TEST_DATA="$IC_STAGE/testdata" IC_FIXTURES="$IC_STAGE/fixtures"
 # pg_regress and pgTAP scripts read these with \getenv
 export INFRACAST_TEST_DATA="$IC_TEST_DATA" INFRACAST_FIXTURES="$IC_FIXTURES"
 
+# IC_ONLY=GLOB (a development aid, never set by make test or CI): run only the integration scripts
+# whose name matches GLOB (e.g. IC_ONLY='discovery_*'), skipping the unit, regress, isolation and
+# pgTAP steps, to iterate on one subsystem without the whole suite.
+only=${IC_ONLY:-}
+[ -n "$only" ] && ic_log "IC_ONLY=$only: only the integration scripts matching it run (not a full test run)"
+
 # --- C unit tests -------------------------------------------------------------------------------
-if make -s unit-build >"$IC_STAGE/unit-build.log" 2>&1; then
+if [ -n "$only" ]; then :
+elif make -s unit-build >"$IC_STAGE/unit-build.log" 2>&1; then
     # Under valgrind (memory errors and leaks fail the test) when it is installed.
     vg=()
     command -v valgrind >/dev/null && vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite)
@@ -78,6 +85,7 @@ cluster_start "$IC_STAGE" "$IC_BINDIR" || { record "cluster start" 1; echo "$pas
 
 # --- pg_regress -------------------------------------------------------------------------------
 mkdir -p test/results
+if [ -z "$only" ]; then
 make -s installcheck ISOLATION= PG_REGRESS_DIFF_OPTS=-U3 >"$IC_STAGE/regress.log" 2>&1
 regress_rc=$?
 while read -r line; do
@@ -115,10 +123,13 @@ for f in test/pgtap/*.sql; do
     if pg_prove -q -d infracast_tap "$f" >"$IC_STAGE/tap-$(basename "$f").log" 2>&1; then record "pgtap $(basename "$f" .sql)" 0
     else record "pgtap $(basename "$f" .sql)" 1; tail -n 40 "$IC_STAGE/tap-$(basename "$f").log"; fi
 done
+fi # IC_ONLY
 
 # --- integration ------------------------------------------------------------------------------
 for f in test/integration/*.sh; do
     [ -f "$f" ] || continue
+    # shellcheck disable=SC2053 # a glob on purpose
+    [ -n "$only" ] && [[ $(basename "$f" .sh) != $only ]] && continue
     log="$IC_STAGE/integration-$(basename "$f" .sh).log"
     if bash "$f" >"$log" 2>&1; then record "integration $(basename "$f" .sh)" 0
     else record "integration $(basename "$f" .sh)" 1; tail -n 40 "$log"; fi
