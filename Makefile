@@ -2,6 +2,8 @@
 #
 # The objects of infracast.so are listed below by subsystem; the rest is found by glob:
 #   extension/sql/NN_*.sql   -> concatenated, in order, into extension/infracast--$(EXTVERSION).sql
+#   extension/updates/A--B.sql -> the update script extension/infracast--A--B.sql (its "-- @include
+#                               extension/sql/NN_x.sql" lines expanded; docs/operations.md, Upgrades)
 #   sql/*.sql                -> pg_regress tests (expected/*.out)
 #   test/isolation/specs/*.spec -> isolation tests (test/isolation/expected/*.out)
 #   test/pgtap/*.sql         -> pgTAP suites run by pg_prove
@@ -10,7 +12,9 @@
 
 PG_CONFIG ?= pg_config
 
-EXTVERSION  = 0.1.0
+# The version is the control file's default_version (one place to bump); the library knows it too,
+# so its background workers wait for the schema of their own version (bgworkers/README.md).
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" extension/infracast.control)
 MODULE_big  = infracast
 MODULEDIR   = extension
 
@@ -45,13 +49,14 @@ OBJS_COMPLIANCE   = src/compliance/compliance_shipped.o
 OBJS_DISCOVERY    = src/discovery/credentials.o src/discovery/discovery_init.o src/discovery/snmp_walk.o
 OBJS_DOCUMENTS    = src/documents/uuid5.o
 OBJS_BGWORKERS    = bgworkers/discovery_worker.o bgworkers/feed_status_recorder.o bgworkers/feed_worker.o \
-                    bgworkers/registration.o
+                    bgworkers/registration.o bgworkers/startup_worker.o
 OBJS = $(OBJS_MAIN) $(OBJS_COMMON) $(OBJS_INVENTORY) $(OBJS_AUTH) $(OBJS_GRAPH) $(OBJS_FEEDS) \
        $(OBJS_FEEDS_PARSE) $(OBJS_MATCH) $(OBJS_SCORE) $(OBJS_LICENSE) $(OBJS_COMPLIANCE) \
        $(OBJS_DISCOVERY) $(OBJS_DOCUMENTS) $(OBJS_BGWORKERS)
 
-DATA        = extension/infracast.control $(wildcard extension/infracast--*--*.sql)
-DATA_built  = extension/infracast--$(EXTVERSION).sql
+UPDATE_SCRIPTS = $(patsubst extension/updates/%.sql,extension/infracast--%.sql,$(wildcard extension/updates/*--*.sql))
+DATA        = extension/infracast.control
+DATA_built  = extension/infracast--$(EXTVERSION).sql $(UPDATE_SCRIPTS)
 DOCS        =
 
 REGRESS      = $(sort $(patsubst sql/%.sql,%,$(wildcard sql/*.sql)))
@@ -66,11 +71,12 @@ ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/results/isolation
 REGRESS_PREP   = test/results
 
 PKG_LIBS      = libsodium json-c zlib
+PG_CPPFLAGS  += -DINFRACAST_EXTVERSION='"$(EXTVERSION)"'
 PG_CPPFLAGS  += -I$(srcdir)/src -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
                 $(shell pkg-config --cflags $(PKG_LIBS))
 SHLIB_LINK   += $(shell pkg-config --libs $(PKG_LIBS))
 
-EXTRA_CLEAN = extension/infracast--$(EXTVERSION).sql test/results
+EXTRA_CLEAN = $(DATA_built) test/results
 
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(wildcard $(PGXS)),)
@@ -88,6 +94,13 @@ $(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h src/*/*.h src/*/*/*.h bgworkers/*.h)
 extension/infracast--$(EXTVERSION).sql: $(sort $(wildcard extension/sql/*.sql))
 	@echo "-- Generated from extension/sql/*.sql by make; edit those files, not this one." > $@
 	@for f in $^; do printf '\n-- ---- %s ----\n' "$$f" >> $@; cat "$$f" >> $@; done
+
+# An update script: the hand-written steps of extension/updates/A--B.sql, where a line
+# "-- @include extension/sql/NN_x.sql" stands for that whole part (the objects new in B).
+extension/infracast--%.sql: extension/updates/%.sql $(sort $(wildcard extension/sql/*.sql))
+	@echo "-- Generated from $< by make; edit that file, not this one." > $@
+	@awk '/^-- @include / { f = $$3; printf "\n-- ---- %s ----\n", f; \
+	          while ((getline l < f) > 0) print l; close(f); next } { print }' $< >> $@
 
 test/results:
 	@mkdir -p $@

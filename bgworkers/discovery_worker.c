@@ -151,7 +151,9 @@ worker_extension_ready(void)
 	bool		ready;
 
 	worker_xact_begin();
-	worker_exec("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'infracast'", 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	/* at this library's version: after an upgrade, wait for ALTER EXTENSION ... UPDATE */
+	worker_exec("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'infracast' AND extversion = '" INFRACAST_EXTVERSION "'",
+				0, NULL, NULL, NULL, SPI_OK_SELECT);
 	ready = SPI_processed > 0;
 	worker_xact_commit();
 	return ready;
@@ -692,7 +694,7 @@ discovery_worker_main(Datum arg)
 			if (!worker_extension_ready())
 			{
 				if (!said_waiting)
-					ereport(LOG, (errmsg("infracast discovery worker: extension infracast is not created in database \"%s\" yet; jobs are taken once it is",
+					ereport(LOG, (errmsg("infracast discovery worker: extension infracast (version " INFRACAST_EXTVERSION ") is not in database \"%s\" yet; jobs are taken once it is created or updated",
 										 database ? database : "postgres")));
 				said_waiting = true;
 			}

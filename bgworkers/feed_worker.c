@@ -100,7 +100,11 @@ feeds_worker_unpublish(int code, Datum arg)
 	feeds_worker_publish(NULL);
 }
 
-/* Is the extension created in this database? (Checked in its own transaction.) */
+/*
+ * Is the extension created in this database, at this library's version? (Checked in its own
+ * transaction.) After an upgrade the schema is older until ALTER EXTENSION infracast UPDATE (by
+ * hand or by the startup worker): the worker waits rather than run against it.
+ */
 static bool
 feeds_worker_extension_ready(void)
 {
@@ -111,7 +115,8 @@ feeds_worker_extension_ready(void)
 	PushActiveSnapshot(GetTransactionSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	feeds_spi_exec("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'infracast'", 0, NULL, NULL, NULL);
+	feeds_spi_exec("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'infracast' AND extversion = '" INFRACAST_EXTVERSION "'",
+				   0, NULL, NULL, NULL);
 	ready = SPI_processed > 0;
 	SPI_finish();
 	PopActiveSnapshot();
@@ -255,8 +260,8 @@ feeds_worker_main(Datum arg)
 			if (!feeds_worker_extension_ready())
 			{
 				if (!said_waiting)
-					ereport(LOG, (errmsg("infracast feed worker is waiting for CREATE EXTENSION infracast in database \"%s\"",
-										 feeds_database)));
+					ereport(LOG, (errmsg("infracast feed worker is waiting for CREATE EXTENSION infracast (or its update to %s) in database \"%s\"",
+										 INFRACAST_EXTVERSION, feeds_database)));
 				said_waiting = true;
 			}
 			else

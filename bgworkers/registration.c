@@ -18,6 +18,8 @@ bgworkers_init(void)
 {
 	BackgroundWorker worker;
 
+	/* infracast.auto_update exists with or without preloading; the worker only with it. */
+	startup_worker_register();	/* startup_worker.c: migrations and the licence line at start */
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 

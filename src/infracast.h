@@ -35,6 +35,7 @@ extern void license_init(void);
 extern void discovery_init(void);
 extern void discovery_worker_register(void);
 extern void bgworkers_init(void);
+extern void startup_worker_register(void);
 
 /* The current tenant: tenant_current() raises IC001 when none is set. */
 extern bool tenant_is_set(void);

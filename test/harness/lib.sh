@@ -1,7 +1,8 @@
 # Shared shell functions of the test harness, the demo and the benchmarks.
 #
 #   ensure_packages            install what test/harness/packages.txt lists (root) or say what is missing
-#   stage_install DIR          a private copy of PostgreSQL 15 with this build of infracast installed in it
+#   stage_install DIR [TREE]   a private copy of PostgreSQL 15 with this build of infracast installed in it
+#                              (or TREE's build: the update test installs an older release this way)
 #   cluster_start DIR [CONF]   initdb + start a throwaway cluster as postgres, sockets in DIR/sock
 #   cluster_stop DIR           stop it (safe to call twice)
 #   reload_conf GUC VALUE      pg_reload_conf(), then wait (up to 30 s) until a new session sees VALUE
@@ -13,6 +14,8 @@
 
 IC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 IC_PG_MAJOR=15
+# The version this checkout builds: the control file's default_version.
+IC_EXTVERSION=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$IC_ROOT/extension/infracast.control")
 IC_SYS_BIN=/usr/lib/postgresql/$IC_PG_MAJOR/bin
 
 ic_log() { printf '[infracast] %s\n' "$*" >&2; }
@@ -42,7 +45,7 @@ as_pg() {
 }
 
 stage_install() {
-    local dir=$1
+    local dir=$1 tree=${2:-$IC_ROOT}
     mkdir -p "$dir/usr/lib/postgresql" "$dir/usr/share/postgresql"
     chmod 755 "$dir"
     cp -al "/usr/lib/postgresql/$IC_PG_MAJOR" "$dir/usr/lib/postgresql/" 2>/dev/null \
@@ -54,7 +57,7 @@ stage_install() {
            "$dir/usr/lib/postgresql/$IC_PG_MAJOR/lib/bitcode/infracast"* \
            "$dir/usr/share/postgresql/$IC_PG_MAJOR/extension/infracast"* \
            "$dir/usr/lib/postgresql/$IC_PG_MAJOR/bin/infracast-"*
-    make -s -C "$IC_ROOT" install DESTDIR="$dir" >"$dir/install.log" 2>&1 \
+    make -s -C "$tree" install DESTDIR="$dir" >"$dir/install.log" 2>&1 \
         || { cat "$dir/install.log" >&2; return 1; }
     echo "$dir/usr/lib/postgresql/$IC_PG_MAJOR/bin"
 }

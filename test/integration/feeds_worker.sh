@@ -33,7 +33,7 @@ wait_for() {
 
 for i in $(seq 1 300); do grep -q 'waiting for CREATE EXTENSION infracast' "$D/server.log" && break; sleep 0.1; done
 sleep 1   # long enough for a worker that repeated itself to have done so
-grep -q 'waiting for CREATE EXTENSION infracast in database "postgres"' "$D/server.log" \
+grep -q "waiting for CREATE EXTENSION infracast (or its update to $IC_EXTVERSION) in database \"postgres\"" "$D/server.log" \
     && ok "the worker waits quietly for CREATE EXTENSION" || bad "no waiting message in the log"
 is "it said so once, not in a loop" "$(grep -c 'waiting for CREATE EXTENSION' "$D/server.log")" "1"
 q "CREATE EXTENSION infracast" >/dev/null

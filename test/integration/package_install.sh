@@ -75,7 +75,7 @@ bg_run make -s -C "$IC_ROOT" bundle PACKAGE_DIR="$W/pkg" INFRACAST_LICENSE_PUBKE
     INFRACAST_RELEASE_KEY="$W/release.key" >"$W/bundle.log" 2>&1 || { cat "$W/bundle.log"; die "make bundle failed"; }
 BUNDLE=$(sed -n 's/^bundle: //p' "$W/bundle.log")
 check "the bundle is named infracast-<version>-<codename>-<arch>.tar.gz" \
-    "infracast-0.1.0-bookworm-$(dpkg --print-architecture).tar.gz" "$(basename "$BUNDLE")"
+    "infracast-$IC_EXTVERSION-bookworm-$(dpkg --print-architecture).tar.gz" "$(basename "$BUNDLE")"
 # what the operator does on the enclave's side: unpack, verify with a trusted tool, install
 mkdir -p "$W/carried" && tar -C "$W/carried" -xzf "$BUNDLE" || die "cannot unpack $BUNDLE"
 NAME=$(basename "$BUNDLE" .tar.gz)
@@ -173,7 +173,7 @@ as_pg_in_root "$PG_IN/pg_ctl" -D "$DATA_IN" -l "$DATA_IN/server.log" -w -t 60 st
 q() { in_root psql -X -At -v ON_ERROR_STOP=1 -h "$SOCK_IN" -U postgres -d "$1" -c "$2" 2>&1; }
 q postgres "CREATE DATABASE infracast" >/dev/null || die "CREATE DATABASE failed"
 out=$(q infracast "CREATE EXTENSION infracast") && ok "CREATE EXTENSION infracast" || fail "CREATE EXTENSION: $out"
-check "extension version" "0.1.0" "$(q infracast "SELECT extversion FROM pg_extension WHERE extname = 'infracast'")"
+check "extension version" "$IC_EXTVERSION" "$(q infracast "SELECT extversion FROM pg_extension WHERE extname = 'infracast'")"
 check "the release build embeds the vendor key, not the development key" "$VENDOR_FP|false" \
     "$(q infracast "SELECT key_fingerprint || '|' || development_key FROM infracast.license_status()")"
 check "the background worker runs from the packaged library" "1" \
@@ -205,7 +205,7 @@ check "it runs as the system user" "$(in_root id -u infracast)" "$(ps -o uid= -p
 check "GET /healthz" '200 {"status":"ok"}' "$(curl -s --max-time 10 -w ' %{http_code}' "$url/healthz" | awk '{print $NF, $1}')"
 body=$(curl -s --max-time 10 -o "$W/readyz" -w '%{http_code}' "$url/readyz")
 check "GET /readyz (the database answers)" 200 "$body"
-grep -q '0.1.0' "$W/readyz" && ok "/readyz names the extension version" || fail "/readyz: $(cat "$W/readyz")"
+grep -qF "\"$IC_EXTVERSION\"" "$W/readyz" && ok "/readyz names the extension version" || fail "/readyz: $(cat "$W/readyz")"
 kill "$PROXY_PID" && wait "$PROXY_PID" 2>/dev/null; PROXY_PID=""
 as_pg_in_root "$PG_IN/pg_ctl" -D "$DATA_IN" -m fast -w -t 60 stop >/dev/null || fail "pg_ctl stop in the root"
 
