@@ -14,7 +14,8 @@ PG_CONFIG ?= pg_config
 
 # The version is the control file's default_version (one place to bump); the library knows it too,
 # so its background workers wait for the schema of their own version (bgworkers/README.md).
-EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" extension/infracast.control)
+INFRACAST_TOP := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(INFRACAST_TOP)extension/infracast.control)
 MODULE_big  = infracast
 MODULEDIR   = extension
 
@@ -126,6 +127,8 @@ lint:
 
 # Every C file of src/ and bgworkers/ is in OBJS (test/integration/foundation_meta.sh asks this), so a
 # file added without its line fails a test instead of failing to load with an undefined symbol.
-.PHONY: print-objs
+.PHONY: print-objs print-version
 print-objs:
 	@echo $(OBJS)
+print-version:
+	@echo $(EXTVERSION)

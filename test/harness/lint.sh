@@ -3,6 +3,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 inc=(-I src -I "$(pg_config --includedir-server)" -I "$(pg_config --includedir)" $(pkg-config --cflags-only-I libsodium json-c zlib 2>/dev/null))
+# the defines the Makefile passes (the library's version, from the control file)
+ver=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" extension/infracast.control)
+inc+=("-DINFRACAST_EXTVERSION=\"$ver\"")
 files=$(git ls-files '*.c' | grep -v '^test/')
 rc=0
 if command -v cppcheck >/dev/null; then

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 meta=$(cat META.json)
 control_version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" extension/infracast.control)
-make_version=$(sed -n 's/^EXTVERSION *= *//p' Makefile)
+make_version=$(make -s --no-print-directory print-version)   # the Makefile reads it from the control file
 result=$(psql -qXAt -d postgres -v meta="$meta" -v cv="$control_version" <<'SQL'
 WITH m AS (SELECT :'meta'::jsonb AS j)
 SELECT concat_ws(',',

@@ -19,10 +19,10 @@ for tool in dpkg-buildpackage dh pg_buildext dpkg-parsechangelog; do
         die "$tool is missing: apt-get install dpkg-dev debhelper postgresql-server-dev-all (test/harness/packages-package.txt)"
 done
 
-version=$(sed -n 's/^EXTVERSION *= *//p' "$root/Makefile")
+version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$root/extension/infracast.control")
 deb_version=$(dpkg-parsechangelog -l "$root/debian/changelog" -S Version)
 [ "${deb_version%-*}" = "$version" ] ||
-    die "debian/changelog is at $deb_version but the Makefile's EXTVERSION is $version: add a changelog entry for $version-1 first"
+    die "debian/changelog is at $deb_version but the control file's default_version is $version: add a changelog entry for $version-1 first"
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
