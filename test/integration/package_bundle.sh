@@ -56,6 +56,16 @@ verify "... and names the signing key" 0 "signed by key: $FP" "$BUNDLE" "$W/rele
 verify "a good bundle passes (OpenSSL only)" 0 "verified: $NAME" "$BUNDLE" "$(cat "$W/release.pub")" --openssl
 verify "an unpacked good bundle passes" 0 "verified: $NAME" "$(tar -C "$W" -xzf "$BUNDLE" && echo "$W/$NAME")" "$W/release.pub" --tool "$TOOL"
 rm -rf "${W:?}/$NAME"
+# --extract: the checked copy is what the caller gets, byte for byte what the archive held
+mkdir -p "$W/x"
+verify "--extract puts the verified folder in place and prints it" 0 "$W/x/$NAME" "$BUNDLE" "$W/release.pub" --tool "$TOOL" --extract "$W/x"
+(cd "$W/x/$NAME" && sha256sum --quiet --strict --check SHA256SUMS) && [ -f "$W/x/$NAME/SHA256SUMS.minisig" ] \
+    && ok "... with every listed file and the signature" || fail "the extracted folder does not match SHA256SUMS"
+verify "--extract refuses to overwrite a folder" 2 "exists already" "$BUNDLE" "$W/release.pub" --tool "$TOOL" --extract "$W/x"
+rm -rf "${W:?}/x"; mkdir -p "$W/x"
+verify "--extract leaves nothing when the bundle is refused" 1 "signed by another key" "$BUNDLE" "$W/other.pub" --tool "$TOOL" --extract "$W/x"
+[ -z "$(ls -A "$W/x")" ] && ok "... (the folder stays empty)" || fail "a refused bundle left $(ls -A "$W/x")"
+rm -rf "${W:?}/x"
 verify "another key's public key is refused" 1 "signed by another key" "$BUNDLE" "$W/other.pub" --tool "$TOOL"
 verify "another key's public key is refused (OpenSSL)" 1 "signed by another key" "$BUNDLE" "$W/other.pub" --openssl
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/release/verify_bundle.sh BUNDLE PUBLIC_KEY [--openssl | --tool PATH]
+# tools/release/verify_bundle.sh BUNDLE PUBLIC_KEY [--openssl | --tool PATH] [--extract DIR]
 #
 # Checks an offline bundle (the .tar.gz, or the folder it unpacks to) before anything in it is
 # installed, and refuses it, saying why, unless:
@@ -8,26 +8,38 @@
 #   2. every file SHA256SUMS lists is there with that sha256, and nothing else is in the bundle.
 # Exit 0 verified, 1 refused, 2 usage error. On success the folder with the .debs is printed last.
 #
+# --extract DIR (a .tar.gz only): the verified, unpacked folder is moved to DIR/<bundle name>, so
+# what gets installed is what was checked. Unpacking the archive again after checking it reads it a
+# second time, and a file on shared or removable media can change in between.
+#
 # The signature is checked with a trusted infracast-license (--tool PATH, or the one on PATH; never
 # the one inside the bundle being checked), or, with --openssl, with OpenSSL alone (>= 3.0: Ed25519
 # and BLAKE2b-512), for a machine that has neither infracast nor minisign yet.
 set -uo pipefail
 
 refuse() { echo "REFUSED: $*" >&2; exit 1; }
-usage() { echo "usage: verify_bundle.sh BUNDLE.tar.gz|FOLDER PUBLIC_KEY [--openssl | --tool PATH]" >&2; exit 2; }
+usage() { echo "usage: verify_bundle.sh BUNDLE.tar.gz|FOLDER PUBLIC_KEY [--openssl | --tool PATH] [--extract DIR]" >&2; exit 2; }
 
 [ $# -ge 2 ] || usage
 bundle=$1 pubkey=$2; shift 2
-mode=tool tool=""
+mode=tool tool="" extract=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --openssl) mode=openssl ;;
         --tool) [ $# -ge 2 ] || usage; tool=$2; shift ;;
+        --extract) [ $# -ge 2 ] || usage; extract=$2; shift ;;
         *) usage ;;
     esac
     shift
 done
 [ -f "$pubkey" ] && pubkey=$(tr -d ' \r\n' <"$pubkey")
+if [ -n "$extract" ]; then
+    [ -f "$bundle" ] || { echo "verify_bundle: --extract is for a .tar.gz; a folder is verified where it is" >&2; exit 2; }
+    [ -d "$extract" ] || { echo "verify_bundle: --extract $extract: no such folder" >&2; exit 2; }
+    extract=$(cd "$extract" && pwd)
+    [ ! -e "$extract/$(basename "$bundle" .tar.gz)" ] ||
+        { echo "verify_bundle: $extract/$(basename "$bundle" .tar.gz) exists already: remove it or extract elsewhere" >&2; exit 2; }
+fi
 
 work=$(mktemp -d /tmp/infracast-verify.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -137,9 +149,13 @@ echo "verified: $name"
 echo "signed by key: $fingerprint"
 echo "trusted comment: $trusted"
 sed 's/^[0-9a-f]* [ *]/package: /' "$dir/SHA256SUMS"
-if [ -f "$bundle" ]; then
-    # the caller installs from a folder of its own; this script's temp folder goes away
-    echo "(unpack with: tar -xzf $bundle; the packages are in $name/)"
+if [ -n "$extract" ]; then
+    # the checked copy itself, not a second reading of the archive
+    mv "$dir" "$extract/$name" || refuse "could not move the verified folder to $extract/$name"
+    echo "$extract/$name"
+elif [ -f "$bundle" ]; then
+    # this script's temp folder goes away: unpacking again reads the archive a second time
+    echo "(to install exactly what was checked, run again with --extract DIR; or unpack with: tar -xzf $bundle, and verify the folder)"
 else
     echo "$dir"
 fi
