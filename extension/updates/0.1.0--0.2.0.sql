@@ -127,6 +127,7 @@ AS $$ SELECT * FROM infracast._feeds_load_status('bundle', dir) $$;
 -- @include extension/sql/95_compliance_api.sql
 -- @include extension/sql/96_documents.sql
 -- @include extension/sql/97_documents_api.sql
+-- @include extension/sql/98_sbom_api.sql
 
 -- ---------------------------------------------------------------------------------------------
 -- 4. The rows kept aside, back into the tables 85_auth created, by column name.
