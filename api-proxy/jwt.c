@@ -19,6 +19,10 @@
 #define JWT_MAX_LEN 8192
 #define JWT_CLOCK_SKEW 30
 
+/*
+ * The roles a token may carry, each acting in the token's tenant only. infracast_operator (the
+ * cluster-wide role) is deliberately absent: no REST caller does cluster-wide work.
+ */
 static const char *const api_roles[] = {"infracast_reader", "infracast_analyst", "infracast_admin", NULL};
 
 bool

@@ -2,9 +2,10 @@
  * main.c: infracast-proxy start-up and shutdown.
  *
  * Start-up refuses, saying why, when the configuration is unsafe (config.c) or when the
- * database login is a superuser or bypasses row-level security: either would turn every
- * tenant's data into every caller's data. Then it seeds the first admin (first boot only),
- * reads the API catalog and serves until SIGTERM or SIGINT.
+ * database login is a superuser, bypasses row-level security or is a member of the cluster-wide
+ * infracast_operator: each would turn every tenant's data into every caller's data. Then it
+ * seeds the first admin (first boot only), reads the API catalog and serves until SIGTERM or
+ * SIGINT.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +24,10 @@ static const char role_check_sql[] =
 	"       pg_catalog.pg_has_role(session_user, 'infracast_reader', 'MEMBER') "
 	"   AND pg_catalog.pg_has_role(session_user, 'infracast_analyst', 'MEMBER') "
 	"   AND pg_catalog.pg_has_role(session_user, 'infracast_admin', 'MEMBER'), "
-	"       pg_catalog.to_regnamespace('infracast_api') IS NOT NULL "
+	"       pg_catalog.to_regnamespace('infracast_api') IS NOT NULL, "
+	/* CASE, not AND: pg_has_role raises for a role that does not exist (an older extension) */
+	"       CASE WHEN pg_catalog.to_regrole('infracast_operator') IS NULL THEN false "
+	"            ELSE pg_catalog.pg_has_role(session_user, 'infracast_operator', 'MEMBER') END "
 	"  FROM pg_catalog.pg_roles r WHERE r.rolname = session_user";
 
 /* Checks what the database login may do; false (after logging why) when we must not serve. */
@@ -52,6 +56,11 @@ check_database_role(Pool *pool)
 	else if (PQgetvalue(r, 0, 5)[0] != 't')
 		log_error("refusing to start: the schema infracast_api does not exist in this database; "
 				  "run CREATE EXTENSION infracast");
+	else if (PQgetvalue(r, 0, 6)[0] == 't')
+		/* no token names the operator, but a login that may become it could reach every tenant */
+		log_error("refusing to start: the database login \"%s\" is a member of infracast_operator, the "
+				  "cluster-wide role; log in as infracast_authenticator, which is a member of the tenant "
+				  "roles only", PQgetvalue(r, 0, 2));
 	else if (PQgetvalue(r, 0, 4)[0] != 't')
 		log_error("refusing to start: the database login \"%s\" is not a member of infracast_reader, "
 				  "infracast_analyst and infracast_admin; log in as infracast_authenticator",

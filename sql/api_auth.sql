@@ -114,6 +114,8 @@ SELECT pg_catalog.count(*) AS ann_failures FROM infracast.login_failures WHERE s
 
 -- Only the authenticator (and superusers) may call the login function; nobody reads secrets.
 CREATE ROLE regress_auth_admin IN ROLE infracast_admin;
+-- a tenant's admin acts for the tenants it is bound to only
+INSERT INTO infracast.tenant_roles SELECT id, 'regress_auth_admin' FROM infracast.tenants WHERE name = 'regress_auth_a';
 SET ROLE regress_auth_admin;
 SELECT infracast.api_login('regress_auth_a', 'ann', 'x', NULL, NULL);
 SELECT infracast.set_tenant('regress_auth_a', false) > 0 AS set;
@@ -146,6 +148,7 @@ RESET ROLE;
 
 -- Clean up what this file made (roles are cluster-wide).
 DELETE FROM infracast.login_failures WHERE key LIKE 'regress_auth_%' OR key LIKE '198.51.100.%' OR key LIKE '203.0.113.%';
+DELETE FROM infracast.tenant_roles WHERE role_name = 'regress_auth_admin';
 DROP ROLE regress_auth_admin;
 
 \if :api_made_extension

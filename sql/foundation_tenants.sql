@@ -82,6 +82,45 @@ SELECT has_function_privilege('regress_ft_nobody', 'infracast.set_tenant(text, b
        has_function_privilege('infracast_reader', 'infracast.set_tenant(text, boolean)', 'EXECUTE') AS reader;
 DROP ROLE regress_ft_nobody;
 
+-- infracast_admin administers the tenants it is bound to, not every tenant; the operator any
+CREATE ROLE regress_ft_admin IN ROLE infracast_admin;
+CREATE ROLE regress_ft_operator IN ROLE infracast_operator;
+INSERT INTO infracast.tenant_roles VALUES ((SELECT id FROM infracast.tenants WHERE name = 'ft_alpha'), 'regress_ft_admin');
+SELECT id AS beta_id FROM infracast.tenants WHERE name = 'ft_beta' \gset
+SET SESSION AUTHORIZATION regress_ft_admin;
+SELECT infracast.set_tenant('ft_beta');
+\set VERBOSITY sqlstate
+SELECT infracast.set_tenant(:'beta_id');
+\set VERBOSITY terse
+SELECT infracast.set_tenant('ft_alpha', false) > 0 AS own_tenant;
+SELECT name FROM infracast.tenants ORDER BY name;
+SELECT role_name FROM infracast.tenant_roles ORDER BY role_name;
+-- its own tenant's settings, not its name, nor another tenant's row
+UPDATE infracast.tenants SET settings = settings || '{"mfa_required": true}' RETURNING name, settings;
+UPDATE infracast.tenants SET name = 'ft_renamed';
+UPDATE infracast.tenants SET settings = '{}' WHERE id = :beta_id;
+-- nor the cluster-wide work
+INSERT INTO infracast.tenant_roles VALUES (:beta_id, 'regress_ft_admin');
+SELECT infracast.create_tenant('ft_gamma');
+INSERT INTO infracast.node_kinds (name) VALUES ('ft_kind');
+SELECT infracast.require_operator('do cluster-wide work');
+RESET SESSION AUTHORIZATION;
+RESET infracast.tenant_id;
+SELECT settings FROM infracast.tenants WHERE name = 'ft_beta';
+SET SESSION AUTHORIZATION regress_ft_operator;
+SELECT infracast.set_tenant('ft_beta') > 0 AS any_tenant;
+SELECT name FROM infracast.tenants WHERE name LIKE 'ft\_%' ORDER BY name;
+SELECT infracast.create_tenant('ft_gamma') > 0 AS created;
+INSERT INTO infracast.tenant_roles VALUES (:beta_id, 'regress_ft_admin');
+DELETE FROM infracast.tenant_roles WHERE tenant_id = :beta_id AND role_name = 'regress_ft_admin';
+RESET SESSION AUTHORIZATION;
+-- the shared roles cannot be bound: every tenant's admins are members of them
+INSERT INTO infracast.tenant_roles VALUES (:beta_id, 'infracast_admin');
+INSERT INTO infracast.tenant_roles VALUES (:beta_id, 'infracast_reader');
+DELETE FROM infracast.tenant_roles WHERE role_name = 'regress_ft_admin';
+DROP ROLE regress_ft_admin;
+DROP ROLE regress_ft_operator;
+
 DELETE FROM infracast.tenant_roles WHERE role_name = 'regress_ft_user';
 DROP ROLE regress_ft_user;
 DELETE FROM infracast.tenants WHERE name LIKE 'ft\_%';

@@ -63,9 +63,9 @@ SELECT infracast.license_recount();
 SELECT infracast.license_clock_reset();
 RESET ROLE;
 
--- only a superuser decides which kinds count
+-- only a superuser decides which kinds count: not even the operator, who may add kinds
 CREATE ROLE regress_lic_admin;
-GRANT infracast_admin TO regress_lic_admin;
+GRANT infracast_operator TO regress_lic_admin;
 SET ROLE regress_lic_admin;
 UPDATE infracast.node_kinds SET licensable = false WHERE name = 'host';
 INSERT INTO infracast.node_kinds (name, licensable) VALUES ('regress_lic_printer', false);

@@ -17,6 +17,12 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_admin') THEN
         CREATE ROLE infracast_admin NOLOGIN;
     END IF;
+    -- Cluster-wide administration (tenants, kinds, feeds, the compliance catalogue) is kept apart
+    -- from infracast_admin, which administers one tenant at a time: see docs/operations.md,
+    -- "Roles and tenants".
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_operator') THEN
+        CREATE ROLE infracast_operator NOLOGIN;
+    END IF;
     -- The proxy's login role: NOINHERIT, so it holds no privilege until it SET ROLEs to a caller.
     -- The operator grants it LOGIN and a password.
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_authenticator') THEN
@@ -25,9 +31,12 @@ BEGIN
 END
 $roles$;
 
--- analyst can do all a reader can, admin all an analyst can.
+-- analyst can do all a reader can, admin all an analyst can. The operator administers whichever
+-- tenant it sets (it may set any), so that one role runs a whole installation; infracast_admin is
+-- not a member of infracast_operator, so a tenant's admin never reaches cluster-wide work.
 GRANT infracast_reader TO infracast_analyst;
 GRANT infracast_analyst TO infracast_admin;
+GRANT infracast_admin TO infracast_operator;
 
 GRANT USAGE ON SCHEMA infracast TO infracast_reader;
 
@@ -48,14 +57,19 @@ ALTER SEQUENCE infracast.tenants_id_seq OWNED BY infracast.tenants.id;
 COMMENT ON TABLE infracast.tenants IS
     'Organisations whose inventories Infracast keeps apart. Names start with a letter; settings is a JSON object (mfa_required, ...).';
 
--- Which roles may act for which tenant (besides infracast_admin and the proxy's authenticator).
+-- Which roles may act for which tenant (besides infracast_operator and the proxy's authenticator).
+-- The extension's own roles cannot be bound: every tenant's admins are members of infracast_admin
+-- (and so of analyst and reader), so binding one of them would open the tenant to all of them.
 CREATE TABLE infracast.tenant_roles (
     tenant_id   bigint NOT NULL REFERENCES infracast.tenants (id) ON DELETE CASCADE,
-    role_name   name   NOT NULL,
+    role_name   name   NOT NULL
+                CONSTRAINT tenant_roles_not_shared_role
+                CHECK (role_name NOT IN ('infracast_reader', 'infracast_analyst', 'infracast_admin',
+                                         'infracast_operator', 'infracast_authenticator')),
     PRIMARY KEY (tenant_id, role_name)
 );
 COMMENT ON TABLE infracast.tenant_roles IS
-    'Roles (or members of roles) allowed to call infracast.set_tenant() for a tenant.';
+    'Roles (or members of roles) allowed to call infracast.set_tenant() for a tenant. Only infracast_operator binds roles; the extension''s shared roles cannot be bound.';
 
 -- The C functions that read the transaction's tenant. rls_tenant() is what policies use: it
 -- returns NULL when no tenant is set, so a query sees nothing rather than failing.
@@ -73,8 +87,9 @@ COMMENT ON FUNCTION infracast.rls_tenant() IS
 
 -- Sets the current tenant. In C, not SECURITY DEFINER: it must check the caller's own role (in a
 -- SECURITY DEFINER function current_user is the owner) and then set the superuser-only GUC.
--- Allowed: superusers, members of infracast_admin, the proxy's authenticator session (it sets the
--- tenant from a verified token) and roles listed (directly or by membership) in tenant_roles.
+-- Allowed: superusers, members of infracast_operator, the proxy's authenticator session (it sets
+-- the tenant from a verified token) and roles listed (directly or by membership) in tenant_roles.
+-- A member of infracast_admin is not allowed by that alone: it must be bound to the tenant.
 CREATE FUNCTION infracast.set_tenant(tenant text, is_local boolean DEFAULT true)
     RETURNS bigint
     AS 'MODULE_PATHNAME', 'infracast_set_tenant'
@@ -87,6 +102,27 @@ COMMENT ON FUNCTION infracast.set_tenant(text, boolean) IS
 REVOKE EXECUTE ON FUNCTION infracast.set_tenant(text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.set_tenant(text, boolean) TO infracast_reader, infracast_authenticator;
 
+-- Cluster-wide entry points call this first, so that a tenant's admin (who holds EXECUTE on them
+-- only to get here) is told which role does that work; the table grants refuse it in any case.
+CREATE FUNCTION infracast.require_operator(action text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT pg_catalog.pg_has_role(current_user, 'infracast_operator', 'MEMBER') THEN
+        RAISE EXCEPTION 'permission denied to %', action
+            USING ERRCODE = '42501',
+                  DETAIL = pg_catalog.format('Role "%s" is not a member of infracast_operator; %s is cluster-wide work, not one tenant''s.',
+                                             current_user, action),
+                  HINT = 'Ask an operator (a member of infracast_operator) to do it; infracast_admin administers one tenant only.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION infracast.require_operator(text) IS
+    'Raises 42501 naming infracast_operator unless the current role is a member of it (or a superuser).';
+REVOKE EXECUTE ON FUNCTION infracast.require_operator(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infracast.require_operator(text) TO infracast_reader, pg_read_server_files;
+
 CREATE FUNCTION infracast.create_tenant(name text, settings jsonb DEFAULT '{}'::jsonb)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE
@@ -95,6 +131,7 @@ AS $$
 DECLARE
     v_id bigint;
 BEGIN
+    PERFORM infracast.require_operator('create a tenant');
     IF settings IS NULL OR pg_catalog.jsonb_typeof(settings) <> 'object' THEN
         RAISE EXCEPTION 'tenant settings must be a JSON object'
             USING ERRCODE = '22023', HINT = 'For example ''{"mfa_required": true}''.';
@@ -113,22 +150,27 @@ EXCEPTION
                   HINT = 'A tenant name starts with a letter and has at most 63 letters, digits, "_", "." or "-".';
 END
 $$;
-COMMENT ON FUNCTION infracast.create_tenant(text, jsonb) IS 'Creates a tenant and returns its id.';
+COMMENT ON FUNCTION infracast.create_tenant(text, jsonb) IS 'Creates a tenant and returns its id (infracast_operator only).';
 
+-- Every role sees its current tenant's row; only an operator sees (and creates, renames, drops)
+-- every tenant. A tenant's admin may change its own tenant's settings (the column grant below).
 ALTER TABLE infracast.tenants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE infracast.tenants FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenants_visible ON infracast.tenants
-    USING (id = infracast.rls_tenant() OR pg_catalog.pg_has_role(current_user, 'infracast_admin', 'MEMBER'));
+    USING (id = infracast.rls_tenant() OR pg_catalog.pg_has_role(current_user, 'infracast_operator', 'MEMBER'));
 
+-- A tenant's admin reads who is bound to its tenant; binding is the operator's (grants below).
 ALTER TABLE infracast.tenant_roles ENABLE ROW LEVEL SECURITY;
 ALTER TABLE infracast.tenant_roles FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_roles_admin ON infracast.tenant_roles
-    USING (pg_catalog.pg_has_role(current_user, 'infracast_admin', 'MEMBER'));
+CREATE POLICY tenant_roles_visible ON infracast.tenant_roles
+    USING (tenant_id = infracast.rls_tenant() OR pg_catalog.pg_has_role(current_user, 'infracast_operator', 'MEMBER'));
 
 GRANT SELECT ON infracast.tenants TO infracast_reader;
-GRANT INSERT, UPDATE, DELETE ON infracast.tenants, infracast.tenant_roles TO infracast_admin;
+GRANT UPDATE (settings) ON infracast.tenants TO infracast_admin;
 GRANT SELECT ON infracast.tenant_roles TO infracast_admin;
-GRANT USAGE ON SEQUENCE infracast.tenants_id_seq TO infracast_admin;
+GRANT INSERT, UPDATE, DELETE ON infracast.tenants, infracast.tenant_roles TO infracast_operator;
+GRANT USAGE ON SEQUENCE infracast.tenants_id_seq TO infracast_operator;
+-- Granted to infracast_admin only so that a tenant's admin reaches require_operator()'s message.
 REVOKE EXECUTE ON FUNCTION infracast.create_tenant(text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.create_tenant(text, jsonb) TO infracast_admin;
 

@@ -12,7 +12,7 @@ CREATE TABLE infracast.node_kinds (
     licensable  boolean NOT NULL DEFAULT true,   -- counts against the licence's node limit
     builtin     boolean NOT NULL DEFAULT false
 );
-COMMENT ON TABLE infracast.node_kinds IS 'Kinds of inventory node. Add your own with INSERT.';
+COMMENT ON TABLE infracast.node_kinds IS 'Kinds of inventory node, shared by all tenants. An infracast_operator adds more with INSERT.';
 
 CREATE TABLE infracast.edge_kinds (
     name        text    PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
@@ -266,7 +266,9 @@ GRANT SELECT ON infracast.node_kinds, infracast.edge_kinds, infracast.nodes, inf
 GRANT INSERT, UPDATE, DELETE ON infracast.nodes, infracast.edges, infracast.software TO infracast_analyst;
 GRANT USAGE ON SEQUENCE infracast.nodes_id_seq, infracast.edges_id_seq, infracast.software_id_seq
     TO infracast_analyst;
-GRANT INSERT, UPDATE, DELETE ON infracast.node_kinds, infracast.edge_kinds TO infracast_admin;
+-- Kinds are shared by every tenant: changing one changes every tenant's graph, so it is the
+-- operator's work, not a tenant admin's.
+GRANT INSERT, UPDATE, DELETE ON infracast.node_kinds, infracast.edge_kinds TO infracast_operator;
 
 -- ---------------------------------------------------------------------------------------------
 -- pg_dump keeps what users load (one call per statement: see DESIGN.md)

@@ -157,8 +157,9 @@ GRANT SELECT ON infracast.cve, infracast.cve_cpe_match, infracast.kev, infracast
 -- Loaders
 -- ---------------------------------------------------------------------------------------------
 -- The C loader runs as the extension owner (SECURITY DEFINER): the feed tables are written by no
--- one else. Who may call it is decided by EXECUTE, granted only to infracast_admin and to
--- pg_read_server_files (the loaders read server files, which that role already may).
+-- one else. Who may call it is decided by EXECUTE, granted only to infracast_operator and to
+-- pg_read_server_files (the loaders read server files, which that role already may). Feeds are
+-- shared by every tenant, so a tenant's admin may not load them.
 CREATE FUNCTION infracast._feeds_load(kind text, path text) RETURNS text[]
     AS 'MODULE_PATHNAME', 'infracast_feeds_load'
     LANGUAGE C VOLATILE SECURITY DEFINER
@@ -173,8 +174,13 @@ CREATE FUNCTION infracast._feeds_load_status(kind text, path text) RETURNS SETOF
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_feeds text[] := infracast._feeds_load(kind, path);
+    v_feeds text[];
 BEGIN
+    -- Checked here, before the loader, so that a tenant's admin learns who loads feeds.
+    IF NOT pg_catalog.pg_has_role(current_user, 'pg_read_server_files', 'MEMBER') THEN
+        PERFORM infracast.require_operator('load feeds');
+    END IF;
+    v_feeds := infracast._feeds_load(kind, path);
     RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
 END
 $$;
@@ -228,26 +234,31 @@ CREATE FUNCTION infracast._feeds_apply_kev_seed() RETURNS boolean
 COMMENT ON FUNCTION infracast._feeds_apply_kev_seed() IS
     'Internal: loads the KEV catalogue built into the extension when no KEV load was ever recorded (run by CREATE EXTENSION).';
 
+-- The load_* entry points are also granted to infracast_admin, only so that a tenant's admin gets
+-- require_operator()'s message (naming infracast_operator) instead of a bare permission error;
+-- the loader itself is not.
 DO $grants$
 DECLARE
     f text;
 BEGIN
-    FOREACH f IN ARRAY ARRAY['infracast._feeds_load(text, text)', 'infracast._feeds_load_status(text, text)',
+    FOREACH f IN ARRAY ARRAY['infracast._feeds_load_status(text, text)',
                              'infracast.load_kev(text)',
                              'infracast.load_epss(text)', 'infracast.load_nvd(text)',
                              'infracast.load_feodo(text)', 'infracast.load_feed_bundle(text)']
     LOOP
         EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO infracast_admin, pg_read_server_files', f);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO infracast_admin, infracast_operator, pg_read_server_files', f);
     END LOOP;
 END
 $grants$;
+REVOKE EXECUTE ON FUNCTION infracast._feeds_load(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infracast._feeds_load(text, text) TO infracast_operator, pg_read_server_files;
 -- pg_read_server_files members may load without being infracast readers: they need the schema and
 -- the feed_status rows the load functions return.
 GRANT USAGE ON SCHEMA infracast TO pg_read_server_files;
 GRANT SELECT ON infracast.feed_status TO pg_read_server_files;
 REVOKE EXECUTE ON FUNCTION infracast.refresh_feeds() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infracast.refresh_feeds() TO infracast_admin;
+GRANT EXECUTE ON FUNCTION infracast.refresh_feeds() TO infracast_operator;
 REVOKE EXECUTE ON FUNCTION infracast._feeds_apply_kev_seed() FROM PUBLIC;
 
 -- The seed KEV catalogue, so that infracast.kev is never empty (feed_status says it is the seed).

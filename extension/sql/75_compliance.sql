@@ -489,6 +489,7 @@ CREATE FUNCTION infracast.compliance_import_catalog(name text, document text, so
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    PERFORM infracast.require_operator('import a compliance catalog');
     PERFORM infracast.require_feature('compliance');
     PERFORM infracast.compliance_check_name(name, 'catalog');
     RETURN infracast.compliance_load_catalog(name, infracast.compliance_parse(document, 'catalog'),
@@ -496,7 +497,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION infracast.compliance_import_catalog(text, text, text[]) IS
-    'Imports an OSCAL JSON catalog under a name (replacing one of that name, and re-resolving its profiles); source_names are the file names profiles may import it by. Needs the compliance licence feature.';
+    'Imports an OSCAL JSON catalog under a name (replacing one of that name, and re-resolving its profiles); source_names are the file names profiles may import it by. infracast_operator only; needs the compliance licence feature.';
 
 CREATE FUNCTION infracast.compliance_import_profile(name text, document text, catalog text DEFAULT NULL)
     RETURNS infracast.compliance_profiles
@@ -504,13 +505,14 @@ CREATE FUNCTION infracast.compliance_import_profile(name text, document text, ca
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    PERFORM infracast.require_operator('import a compliance profile');
     PERFORM infracast.require_feature('compliance');
     PERFORM infracast.compliance_check_name(name, 'profile');
     RETURN infracast.compliance_load_profile(name, infracast.compliance_parse(document, 'profile'), catalog, false);
 END
 $$;
 COMMENT ON FUNCTION infracast.compliance_import_profile(text, text, text) IS
-    'Imports an OSCAL JSON profile (baseline) and resolves it against a loaded catalog: the one its import points at by file name, or the catalog argument. Needs the compliance licence feature.';
+    'Imports an OSCAL JSON profile (baseline) and resolves it against a loaded catalog: the one its import points at by file name, or the catalog argument. infracast_operator only; needs the compliance licence feature.';
 
 -- A param by either id form (ac-2_prm_1 or ac-02_odp.01).
 CREATE FUNCTION infracast.compliance_param(p_catalog text, p_id text) RETURNS infracast.compliance_params
@@ -1178,7 +1180,8 @@ GRANT SELECT ON infracast.compliance_catalogs, infracast.compliance_groups, infr
     infracast.compliance_waivers, infracast.compliance_poam_items,
     infracast.compliance_findings, infracast.compliance_control_evidence TO infracast_reader;
 GRANT EXECUTE ON FUNCTION infracast.compliance_oscal_results(bigint) TO infracast_reader;
--- Analysts run assessments and plan POA&M work; admins approve waivers and import documents.
+-- Analysts run assessments and plan POA&M work; a tenant's admins approve its waivers and delete its
+-- assessments. The catalogues and profiles are shared by every tenant: only an operator imports them.
 GRANT INSERT, UPDATE ON infracast.compliance_assessments TO infracast_analyst;
 GRANT INSERT ON infracast.compliance_results, infracast.compliance_evidence TO infracast_analyst;
 GRANT DELETE ON infracast.compliance_assessments, infracast.compliance_results, infracast.compliance_evidence TO infracast_admin;
@@ -1189,17 +1192,20 @@ GRANT USAGE ON SEQUENCE infracast.compliance_assessments_id_seq, infracast.compl
 GRANT USAGE ON SEQUENCE infracast.compliance_waivers_id_seq TO infracast_admin;
 GRANT INSERT, UPDATE, DELETE ON infracast.compliance_catalogs, infracast.compliance_groups, infracast.compliance_controls,
     infracast.compliance_parts, infracast.compliance_params, infracast.compliance_profiles,
-    infracast.compliance_profile_controls TO infracast_admin;
+    infracast.compliance_profile_controls TO infracast_operator;
 
 REVOKE EXECUTE ON FUNCTION infracast.compliance_import_catalog(text, text, text[]),
     infracast.compliance_import_profile(text, text, text), infracast.compliance_load_catalog(text, jsonb, text, text[], boolean),
     infracast.compliance_load_profile(text, jsonb, text, boolean), infracast.compliance_resolve_profile(text),
     infracast.compliance_assess(text), infracast.compliance_run_rule(bigint, infracast.compliance_rules),
     infracast.compliance_shipped_document(text) FROM PUBLIC;
+-- The import entry points are also granted to infracast_admin, only so that a tenant's admin gets
+-- require_operator()'s message instead of a bare permission error.
 GRANT EXECUTE ON FUNCTION infracast.compliance_import_catalog(text, text, text[]),
-    infracast.compliance_import_profile(text, text, text), infracast.compliance_load_catalog(text, jsonb, text, text[], boolean),
+    infracast.compliance_import_profile(text, text, text) TO infracast_admin, infracast_operator;
+GRANT EXECUTE ON FUNCTION infracast.compliance_load_catalog(text, jsonb, text, text[], boolean),
     infracast.compliance_load_profile(text, jsonb, text, boolean), infracast.compliance_resolve_profile(text)
-    TO infracast_admin;
+    TO infracast_operator;
 GRANT EXECUTE ON FUNCTION infracast.compliance_assess(text), infracast.compliance_run_rule(bigint, infracast.compliance_rules),
     infracast.compliance_user_mfa() TO infracast_analyst;
 

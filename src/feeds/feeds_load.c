@@ -221,7 +221,8 @@ feeds_loader_for(const char *kind)
 /*
  * infracast._feeds_load(kind text, path text) RETURNS text[]: loads, and names the feed_status rows
  * written. SECURITY DEFINER (the tables belong to the extension's owner); EXECUTE is granted only to
- * infracast_admin and pg_read_server_files.
+ * infracast_operator and pg_read_server_files: feeds are shared by every tenant, so a tenant's
+ * infracast_admin may not load them (infracast._feeds_load_status tells it so, naming the operator).
  */
 Datum
 infracast_feeds_load(PG_FUNCTION_ARGS)

@@ -101,6 +101,10 @@ member_of_named_role(Oid member, const char *rolename)
  * Looks the tenant up by id (all digits) or name, bypassing row-level security (a role sees only
  * its current tenant's row), and tells whether `caller` may act for it and whether it may act for
  * any tenant (*privileged). Returns 0 when unknown.
+ *
+ * Privileged: superusers, members of infracast_operator, and the proxy's authenticator session
+ * (it sets the tenant of a token it verified). infracast_admin is not: it administers one tenant,
+ * and a member of it must be bound to the tenant in tenant_roles like any other role.
  */
 static int64
 tenant_lookup(const char *tenant, Oid caller, Oid session, bool *allowed, bool *privileged)
@@ -125,8 +129,8 @@ tenant_lookup(const char *tenant, Oid caller, Oid session, bool *allowed, bool *
 		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
 	*privileged = superuser_arg(caller) ||
-		member_of_named_role(caller, "infracast_admin") ||
-		member_of_named_role(session, "infracast_admin") ||
+		member_of_named_role(caller, "infracast_operator") ||
+		member_of_named_role(session, "infracast_operator") ||
 		(session != BOOTSTRAP_SUPERUSERID && !superuser_arg(session) &&
 		 member_of_named_role(session, "infracast_authenticator"));
 	if (id != 0)
@@ -178,14 +182,14 @@ infracast_set_tenant(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_IC_UNKNOWN_TENANT),
 				 errmsg("tenant \"%s\" does not exist", tenant),
-				 errhint("List tenants with SELECT id, name FROM infracast.tenants (as an infracast_admin), "
+				 errhint("List tenants with SELECT id, name FROM infracast.tenants (as an infracast_operator), "
 						 "or create one with infracast.create_tenant().")));
 	if (!allowed)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("role \"%s\" may not act for tenant \"%s\" (or it does not exist)",
 						GetUserNameFromId(GetUserId(), false), tenant),
-				 errhint("An infracast_admin can allow it: INSERT INTO infracast.tenant_roles "
+				 errhint("An infracast_operator can allow it: INSERT INTO infracast.tenant_roles "
 						 "VALUES (<tenant id>, '<role>').")));
 
 	snprintf(idbuf, sizeof(idbuf), INT64_FORMAT, id);

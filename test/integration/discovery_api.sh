@@ -123,7 +123,7 @@ T=other has_hint "as tenant other: acme's credential is unknown" "SELECT infraca
 T=other qa "SELECT infracast.credential_create('pub', 'snmp_v2c', 'x')" >/dev/null && ok "the same credential name in another tenant" || bad "the same name in another tenant"
 q "CREATE ROLE regress_disc_analyst; GRANT infracast_analyst TO regress_disc_analyst;
    CREATE ROLE regress_disc_admin; GRANT infracast_admin TO regress_disc_admin;
-   INSERT INTO infracast.tenant_roles SELECT id, 'regress_disc_analyst' FROM infracast.tenants" >/dev/null
+   INSERT INTO infracast.tenant_roles SELECT id, r FROM infracast.tenants, unnest(ARRAY['regress_disc_analyst', 'regress_disc_admin']) r" >/dev/null
 as_role() { psql -X -At -d "$DB" -c "\\set VERBOSITY verbose" -c "SET ROLE $1" -c "SELECT infracast.set_tenant('${T:-acme}', false)" -c "$2" 2>&1 | tail -n +3; }
 is "row-level security: tenant other sees none of acme's jobs" "$(T=other as_role regress_disc_analyst "SELECT count(*) FROM infracast.discovery_jobs")" "0"
 is "nor its credentials (only its own)" "$(T=other as_role regress_disc_analyst "SELECT string_agg(name, ',') FROM infracast.credentials")" "pub"

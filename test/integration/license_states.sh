@@ -79,7 +79,7 @@ swap_in() { install -m 644 "$1" "$LIC.new" && mv -f "$LIC.new" "$LIC"; }
 q "CREATE EXTENSION infracast" >/dev/null || die "CREATE EXTENSION failed"
 q "SELECT infracast.create_tenant('lic_a'); SELECT infracast.create_tenant('lic_b');
    CREATE ROLE regress_lic_writer LOGIN; GRANT infracast_analyst TO regress_lic_writer;
-   CREATE ROLE regress_lic_admin LOGIN; GRANT infracast_admin TO regress_lic_admin;
+   CREATE ROLE regress_lic_admin LOGIN; GRANT infracast_operator TO regress_lic_admin;
    INSERT INTO infracast.tenant_roles SELECT id, 'regress_lic_writer' FROM infracast.tenants;" >/dev/null \
    || die "setup failed"
 
@@ -110,7 +110,7 @@ msg=$(error_text_as regress_lic_writer lic_b "INSERT INTO infracast.nodes (exter
 grep -q 'node_limit of 5' <<<"$msg" && ok "the limit error names the limit ($msg)" || fail "limit message: $msg"
 
 # kinds that count: only a superuser changes them, and a change recounts
-check "an infracast_admin cannot make a kind not count" 42501 \
+check "an infracast_operator cannot make a kind not count" 42501 \
     "$(sqlstate_as regress_lic_admin lic_a "UPDATE infracast.node_kinds SET licensable = false WHERE name = 'vm'")"
 check "nor add a kind that does not count" 42501 \
     "$(sqlstate_as regress_lic_admin lic_a "INSERT INTO infracast.node_kinds (name, licensable) VALUES ('printer', false)")"
