@@ -14,6 +14,127 @@
 \echo Use "ALTER EXTENSION infracast UPDATE TO '0.2.0'" to load this file. \quit
 
 -- ---------------------------------------------------------------------------------------------
+-- 0. Roles: infracast_admin administers its bound tenants only; infracast_operator the cluster.
+-- ---------------------------------------------------------------------------------------------
+-- In 0.1.0 every member of infracast_admin was a cluster-wide administrator. Nobody loses access
+-- on upgrade: each such role is granted infracast_operator, and a WARNING (an extension script
+-- hides NOTICEs) says how to make it a tenant administrator instead (docs/operations.md, Roles and
+-- tenants). The proxy's logins are left out (NOINHERIT: they only SET ROLE): the new proxy refuses
+-- to run as an operator.
+DO $roles$
+DECLARE
+    r record;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_operator') THEN
+        CREATE ROLE infracast_operator NOLOGIN;
+    END IF;
+    FOR r IN
+        SELECT m.rolname
+          FROM pg_catalog.pg_auth_members am
+          JOIN pg_catalog.pg_roles m ON m.oid = am.member
+         WHERE am.roleid = 'infracast_admin'::regrole
+           AND m.rolname NOT IN ('infracast_authenticator', 'infracast_operator')
+           AND m.rolinherit
+           AND NOT pg_catalog.pg_has_role(m.oid, 'infracast_operator', 'MEMBER')
+         ORDER BY 1
+    LOOP
+        EXECUTE pg_catalog.format('GRANT infracast_operator TO %I', r.rolname);
+        RAISE WARNING 'role "%" was granted infracast_operator to keep the cluster-wide access infracast_admin gave it in 0.1.0', r.rolname
+            USING HINT = pg_catalog.format('For a tenant administrator: REVOKE infracast_operator FROM %I; INSERT INTO infracast.tenant_roles VALUES (<tenant id>, %L);',
+                                           r.rolname, r.rolname);
+    END LOOP;
+END
+$roles$;
+GRANT infracast_admin TO infracast_operator;
+
+-- The shared roles can no longer be bound to a tenant (every tenant's admins are members of them).
+DO $bound$
+DECLARE
+    v_rows text;
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.format('(%s, %s)', tenant_id, role_name), ', ' ORDER BY tenant_id, role_name)
+      INTO v_rows
+      FROM infracast.tenant_roles
+     WHERE role_name IN ('infracast_reader', 'infracast_analyst', 'infracast_admin', 'infracast_operator',
+                         'infracast_authenticator');
+    IF v_rows IS NOT NULL THEN
+        RAISE EXCEPTION 'infracast.tenant_roles binds shared roles to tenants: %', v_rows
+            USING ERRCODE = '23514',
+                  HINT = 'Bind a role of your own to each tenant instead (CREATE ROLE acme_admins IN ROLE infracast_admin; INSERT INTO infracast.tenant_roles ...), delete these rows, then update again.';
+    END IF;
+END
+$bound$;
+ALTER TABLE infracast.tenant_roles ADD CONSTRAINT tenant_roles_not_shared_role
+    CHECK (role_name NOT IN ('infracast_reader', 'infracast_analyst', 'infracast_admin',
+                             'infracast_operator', 'infracast_authenticator'));
+COMMENT ON TABLE infracast.tenant_roles IS
+    'Roles (or members of roles) allowed to call infracast.set_tenant() for a tenant. Only infracast_operator binds roles; the extension''s shared roles cannot be bound.';
+
+DROP POLICY tenants_visible ON infracast.tenants;
+CREATE POLICY tenants_visible ON infracast.tenants
+    USING (id = infracast.rls_tenant() OR pg_catalog.pg_has_role(current_user, 'infracast_operator', 'MEMBER'));
+DROP POLICY tenant_roles_admin ON infracast.tenant_roles;
+CREATE POLICY tenant_roles_visible ON infracast.tenant_roles
+    USING (tenant_id = infracast.rls_tenant() OR pg_catalog.pg_has_role(current_user, 'infracast_operator', 'MEMBER'));
+
+REVOKE INSERT, UPDATE, DELETE ON infracast.tenants, infracast.tenant_roles FROM infracast_admin;
+GRANT UPDATE (settings) ON infracast.tenants TO infracast_admin;
+GRANT INSERT, UPDATE, DELETE ON infracast.tenants, infracast.tenant_roles TO infracast_operator;
+REVOKE USAGE ON SEQUENCE infracast.tenants_id_seq FROM infracast_admin;
+GRANT USAGE ON SEQUENCE infracast.tenants_id_seq TO infracast_operator;
+REVOKE INSERT, UPDATE, DELETE ON infracast.node_kinds, infracast.edge_kinds FROM infracast_admin;
+GRANT INSERT, UPDATE, DELETE ON infracast.node_kinds, infracast.edge_kinds TO infracast_operator;
+COMMENT ON TABLE infracast.node_kinds IS 'Kinds of inventory node, shared by all tenants. An infracast_operator adds more with INSERT.';
+
+CREATE FUNCTION infracast.require_operator(action text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT pg_catalog.pg_has_role(current_user, 'infracast_operator', 'MEMBER') THEN
+        RAISE EXCEPTION 'permission denied to %', action
+            USING ERRCODE = '42501',
+                  DETAIL = pg_catalog.format('Role "%s" is not a member of infracast_operator; %s is cluster-wide work, not one tenant''s.',
+                                             current_user, action),
+                  HINT = 'Ask an operator (a member of infracast_operator) to do it; infracast_admin administers one tenant only.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION infracast.require_operator(text) IS
+    'Raises 42501 naming infracast_operator unless the current role is a member of it (or a superuser).';
+REVOKE EXECUTE ON FUNCTION infracast.require_operator(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infracast.require_operator(text) TO infracast_reader, pg_read_server_files;
+
+CREATE OR REPLACE FUNCTION infracast.create_tenant(name text, settings jsonb DEFAULT '{}'::jsonb)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    PERFORM infracast.require_operator('create a tenant');
+    IF settings IS NULL OR pg_catalog.jsonb_typeof(settings) <> 'object' THEN
+        RAISE EXCEPTION 'tenant settings must be a JSON object'
+            USING ERRCODE = '22023', HINT = 'For example ''{"mfa_required": true}''.';
+    END IF;
+    INSERT INTO infracast.tenants (name, settings)
+    VALUES (create_tenant.name, '{"mfa_required": false}'::jsonb || create_tenant.settings)
+    RETURNING id INTO v_id;
+    RETURN v_id;
+EXCEPTION
+    WHEN unique_violation THEN
+        RAISE EXCEPTION 'tenant "%" already exists', create_tenant.name
+            USING ERRCODE = '23505', HINT = 'Tenant names are unique; pick another name.';
+    WHEN check_violation THEN
+        RAISE EXCEPTION 'invalid tenant name "%"', create_tenant.name
+            USING ERRCODE = '22023',
+                  HINT = 'A tenant name starts with a letter and has at most 63 letters, digits, "_", "." or "-".';
+END
+$$;
+COMMENT ON FUNCTION infracast.create_tenant(text, jsonb) IS 'Creates a tenant and returns its id (infracast_operator only).';
+
+-- ---------------------------------------------------------------------------------------------
 -- 1. Out of the way: what 0.2.0 re-creates whole.
 -- ---------------------------------------------------------------------------------------------
 -- Authentication and the REST layer moved from 90_api into 85_auth and 90_api and were reworked
@@ -80,21 +201,33 @@ COMMENT ON FUNCTION infracast.graph_stats() IS
 REVOKE EXECUTE ON FUNCTION infracast.graph_stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.graph_stats() TO infracast_reader;
 
--- 40_feeds: the five load_* functions share one body, _feeds_load_status().
+-- 40_feeds: the five load_* functions share one body, _feeds_load_status(), which tells a tenant's
+-- admin that loading feeds is an operator's work; the loader itself is the operator's.
 CREATE FUNCTION infracast._feeds_load_status(kind text, path text) RETURNS SETOF infracast.feed_status
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_feeds text[] := infracast._feeds_load(kind, path);
+    v_feeds text[];
 BEGIN
+    -- Checked here, before the loader, so that a tenant's admin learns who loads feeds.
+    IF NOT pg_catalog.pg_has_role(current_user, 'pg_read_server_files', 'MEMBER') THEN
+        PERFORM infracast.require_operator('load feeds');
+    END IF;
+    v_feeds := infracast._feeds_load(kind, path);
     RETURN QUERY SELECT s.* FROM infracast.feed_status s WHERE s.feed = ANY (v_feeds) ORDER BY s.feed;
 END
 $$;
 COMMENT ON FUNCTION infracast._feeds_load_status(text, text) IS
     'Internal: runs one load (kev, epss, nvd, feodo, bundle) and returns its feed_status rows. Use the infracast.load_* functions.';
 REVOKE EXECUTE ON FUNCTION infracast._feeds_load_status(text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infracast._feeds_load_status(text, text) TO infracast_admin, pg_read_server_files;
+GRANT EXECUTE ON FUNCTION infracast._feeds_load_status(text, text), infracast.load_kev(text), infracast.load_epss(text),
+    infracast.load_nvd(text), infracast.load_feodo(text), infracast.load_feed_bundle(text)
+    TO infracast_admin, infracast_operator, pg_read_server_files;
+REVOKE EXECUTE ON FUNCTION infracast._feeds_load(text, text) FROM infracast_admin;
+GRANT EXECUTE ON FUNCTION infracast._feeds_load(text, text) TO infracast_operator, pg_read_server_files;
+REVOKE EXECUTE ON FUNCTION infracast.refresh_feeds() FROM infracast_admin;
+GRANT EXECUTE ON FUNCTION infracast.refresh_feeds() TO infracast_operator;
 CREATE OR REPLACE FUNCTION infracast.load_kev(path text) RETURNS SETOF infracast.feed_status
     LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp

@@ -13,6 +13,10 @@
 \pset format unaligned
 \pset tuples_only on
 \pset pager off
+-- Privileges as a sorted list: the order of an ACL's items is the order of the GRANTs, which an
+-- update may issue in another order than a fresh install without any difference in effect.
+CREATE FUNCTION pg_temp.acl(a aclitem[]) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT pg_catalog.array_agg(x::text ORDER BY x::text)::text FROM pg_catalog.unnest(a) x $$;
 WITH ext AS (
     SELECT oid, extnamespace FROM pg_catalog.pg_extension WHERE extname = 'infracast'
 ), members AS (
@@ -35,7 +39,7 @@ SELECT line FROM (
     SELECT pg_catalog.format('function %s returns %s lang=%s vol=%s strict=%s secdef=%s parallel=%s leakproof=%s kind=%s config=%s owner=%s acl=%s cost=%s rows=%s',
                p.oid::regprocedure, pg_catalog.pg_get_function_result(p.oid), l.lanname, p.provolatile,
                p.proisstrict, p.prosecdef, p.proparallel, p.proleakproof, p.prokind, p.proconfig,
-               p.proowner::regrole, p.proacl, p.procost, p.prorows)
+               p.proowner::regrole, pg_temp.acl(p.proacl), p.procost, p.prorows)
       FROM fns p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
     UNION ALL
     SELECT pg_catalog.format('function %s args %s', p.oid::regprocedure, pg_catalog.pg_get_function_arguments(p.oid)) FROM fns p
@@ -46,7 +50,7 @@ SELECT line FROM (
     UNION ALL
     SELECT pg_catalog.format('relation %s kind=%s rls=%s force=%s options=%s owner=%s acl=%s persistence=%s',
                c.oid::regclass, c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.reloptions,
-               c.relowner::regrole, c.relacl, c.relpersistence)
+               c.relowner::regrole, pg_temp.acl(c.relacl), c.relpersistence)
       FROM rels c
     UNION ALL
     SELECT pg_catalog.format('comment relation %s: %s', c.oid::regclass, pg_catalog.obj_description(c.oid, 'pg_class')) FROM rels c
@@ -54,7 +58,7 @@ SELECT line FROM (
     SELECT pg_catalog.format('column %s.%I type=%s notnull=%s default=%s identity=%s generated=%s collation=%s acl=%s comment=%s',
                c.oid::regclass, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
                pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
-               CASE WHEN a.attcollation <> 0 THEN a.attcollation::regcollation::text END, a.attacl,
+               CASE WHEN a.attcollation <> 0 THEN a.attcollation::regcollation::text END, pg_temp.acl(a.attacl),
                pg_catalog.col_description(c.oid, a.attnum))
       FROM rels c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
       LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum
@@ -86,7 +90,7 @@ SELECT line FROM (
       FROM pg_catalog.pg_sequence s WHERE s.seqrelid IN (SELECT oid FROM rels)
     UNION ALL
     SELECT pg_catalog.format('type %s typtype=%s owner=%s acl=%s enum=%s domain_base=%s domain_notnull=%s domain_default=%s comment=%s',
-               t.oid::regtype, t.typtype, t.typowner::regrole, t.typacl,
+               t.oid::regtype, t.typtype, t.typowner::regrole, pg_temp.acl(t.typacl),
                ARRAY(SELECT e.enumlabel FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder),
                CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END, t.typnotnull, t.typdefault,
                pg_catalog.obj_description(t.oid, 'pg_type'))
@@ -95,7 +99,7 @@ SELECT line FROM (
     SELECT pg_catalog.format('domain constraint %s %I %s', co.contypid::regtype, co.conname, pg_catalog.pg_get_constraintdef(co.oid))
       FROM pg_catalog.pg_constraint co WHERE co.contypid IN (SELECT objid FROM members WHERE classid = 'pg_catalog.pg_type'::regclass)
     UNION ALL
-    SELECT pg_catalog.format('schema %I owner=%s acl=%s comment=%s', n.nspname, n.nspowner::regrole, n.nspacl,
+    SELECT pg_catalog.format('schema %I owner=%s acl=%s comment=%s', n.nspname, n.nspowner::regrole, pg_temp.acl(n.nspacl),
                pg_catalog.obj_description(n.oid, 'pg_namespace'))
       FROM pg_catalog.pg_namespace n
      WHERE n.oid IN (SELECT objid FROM members WHERE classid = 'pg_catalog.pg_namespace'::regclass)
@@ -111,7 +115,7 @@ SELECT line FROM (
       JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
      WHERE r.rolname LIKE 'infracast\_%' AND g.rolname LIKE 'infracast\_%'
     UNION ALL
-    SELECT pg_catalog.format('default acl %s %s %s', d.defaclrole::regrole, d.defaclnamespace::regnamespace, d.defaclacl)
+    SELECT pg_catalog.format('default acl %s %s %s', d.defaclrole::regrole, d.defaclnamespace::regnamespace, pg_temp.acl(d.defaclacl))
       FROM pg_catalog.pg_default_acl d
      WHERE d.defaclnamespace IN (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname LIKE 'infracast%')
 ) facts

@@ -68,13 +68,21 @@ while read -r old rev; do
         || die "the staged server does not offer $old"
 
     # --- fill it: the old release's own demo steps, API users and a failed login ------------------
-    for db in upd autoupd; do q postgres "CREATE DATABASE $db" >/dev/null || die "CREATE DATABASE $db"; done
+    for db in upd autoupd badbind; do q postgres "CREATE DATABASE $db" >/dev/null || die "CREATE DATABASE $db"; done
     q autoupd "CREATE EXTENSION infracast VERSION '$old'" >/dev/null || die "CREATE EXTENSION in autoupd"
+    # a binding 0.2.0 forbids (a shared role bound to a tenant): the update must stop, changing nothing
+    q badbind "CREATE EXTENSION infracast VERSION '$old'; SELECT infracast.create_tenant('t1');
+               INSERT INTO infracast.tenant_roles SELECT id, 'infracast_analyst' FROM infracast.tenants" >/dev/null \
+        || die "setting up badbind"
     for step in $(ls "$OLD"/demo/sql/*.sql | sort); do
         (cd "$OLD" && psql -X -q -v ON_ERROR_STOP=1 -d upd -f "$step" >"$W/demo-$(basename "$step").log" 2>&1) \
             || { tail -n 20 "$W/demo-$(basename "$step").log"; die "old demo step $(basename "$step") failed"; }
     done
     q upd "SELECT infracast.api_bootstrap('Upgrade-test-passw0rd!')" >/dev/null || die "api_bootstrap"
+    # a DBA who administered everything as infracast_admin in 0.1.0, and a proxy-style login
+    q postgres "DROP ROLE IF EXISTS upd_dba; DROP ROLE IF EXISTS upd_proxy;
+                CREATE ROLE upd_dba LOGIN IN ROLE infracast_admin; CREATE ROLE upd_proxy LOGIN NOINHERIT IN ROLE infracast_admin" >/dev/null \
+        || die "creating the 0.1.0 admin roles"
     q upd "SELECT infracast.api_login('default', 'admin', 'wrong-password-1', NULL, '192.0.2.7')" >/dev/null 2>&1 || true
     [ "$(q upd "SELECT count(*) FROM infracast.login_failures")" -gt 0 ] || die "the failed login left no row"
     [ "$(q upd "SELECT extversion FROM pg_extension WHERE extname = 'infracast'")" = "$old" ] || die "upd is not at $old"
@@ -97,10 +105,23 @@ while read -r old rev; do
     start_cluster_at "$IC_ROOT"
     [ "$(q postgres "SELECT default_version FROM pg_available_extensions WHERE name = 'infracast'")" = "$new" ] \
         || die "the staged server does not offer $new"
-    if out=$(q upd "ALTER EXTENSION infracast UPDATE" 2>&1); then ok "$old: ALTER EXTENSION infracast UPDATE"
+    if out=$(psql -X -At -v ON_ERROR_STOP=1 -d upd -c "ALTER EXTENSION infracast UPDATE" 2>&1); then ok "$old: ALTER EXTENSION infracast UPDATE"
     else fail "$old: ALTER EXTENSION infracast UPDATE: $out"; fi
     [ "$(q upd "SELECT extversion FROM pg_extension WHERE extname = 'infracast'")" = "$new" ] \
         && ok "$old: the database is at $new" || fail "$old: the database is not at $new"
+    grep -q 'WARNING:  role "upd_dba" was granted infracast_operator' <<<"$out" && ok "$old: the update warns which 0.1.0 admins became operators" \
+        || fail "$old: no NOTICE about upd_dba: $out"
+    [ "$(q postgres "SELECT pg_has_role('upd_dba', 'infracast_operator', 'MEMBER') || ' ' || pg_has_role('upd_proxy', 'infracast_operator', 'MEMBER')")" = "true false" ] \
+        && ok "$old: a 0.1.0 admin keeps cluster-wide access (operator); a NOINHERIT proxy login does not get it" \
+        || fail "$old: operator memberships after the update"
+    out=$(psql -X -At -v ON_ERROR_STOP=1 -d badbind -c "ALTER EXTENSION infracast UPDATE" 2>&1)
+    grep -q 'tenant_roles binds shared roles to tenants' <<<"$out" \
+        && [ "$(q badbind "SELECT extversion || ' ' || (SELECT count(*) FROM infracast.tenant_roles) FROM pg_extension WHERE extname = 'infracast'")" = "$old 1" ] \
+        && ok "$old: a shared role bound to a tenant stops the update with its reason; nothing changed" \
+        || fail "$old: the update over a shared-role binding: $out"
+    q badbind "DELETE FROM infracast.tenant_roles" >/dev/null
+    q badbind "ALTER EXTENSION infracast UPDATE" >/dev/null 2>&1 && ok "$old: once the binding is removed, the update goes through" \
+        || fail "$old: the update after removing the binding failed"
     q postgres "CREATE DATABASE fresh" >/dev/null && q fresh "CREATE EXTENSION infracast" >/dev/null || die "fresh install of $new"
     describe fresh >"$W/catalog-fresh" || die "describing the fresh install"
     [ "$(wc -l <"$W/catalog-fresh")" -gt 1000 ] || die "the description of a fresh install is too short: $(wc -l <"$W/catalog-fresh") lines"
@@ -170,10 +191,12 @@ while read -r old rev; do
         || { fail "$old: no \"schema up to date\" line"; tail -n 20 "$S/server.log"; }
     # the feed worker waited for the migration instead of failing on the old schema
     if tail -c +"$new_log_from" "$S/server.log" | grep -E 'ERROR|FATAL|PANIC' \
-         | grep -v 'terminating background worker ".*" due to administrator command' >"$W/errors"; then
+         | grep -v 'terminating background worker ".*" due to administrator command' \
+         | grep -v 'infracast.tenant_roles binds shared roles to tenants' >"$W/errors"; then   # badbind's, on purpose
         fail "$old: errors in the server log:"; head -n 20 "$W/errors"
     else ok "$old: no error in the server log across the upgrade"; fi
 
+    q postgres "DROP ROLE upd_dba; DROP ROLE upd_proxy" >/dev/null
     cluster_stop "$S" "$BIN"; BIN=""
     [ "$fails" -eq 0 ] && rm -rf "$S"
 done < "$IC_ROOT/extension/updates/releases.txt"
