@@ -49,7 +49,7 @@ url_options(const char *conninfo)
 
 	if (opts == NULL)
 		return NULL;			/* not parseable: libpq says why when it connects */
-	for (PQconninfoOption *o = opts; o->keyword; o++)
+	for (PQconninfoOption *o = opts; o->keyword && found == NULL; o++)
 		if (strcmp(o->keyword, "options") == 0 && o->val && o->val[0])
 			found = strdup(o->val);
 	PQconninfoFree(opts);
