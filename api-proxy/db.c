@@ -4,10 +4,13 @@
  * As the caller (every API route but login, readiness and OpenAPI), four statements go out in
  * one libpq pipeline, so the whole transaction costs one network round trip:
  *   BEGIN
- *   SELECT set_config('role', $1, true), infracast.set_tenant($2, true),
+ *   SELECT infracast.api_check_license(),
+ *          set_config('role', $1, true), infracast.set_tenant($2, true),
  *          set_config('request.jwt.claims', $3, true),
  *          infracast.api_check_token($3::jsonb), infracast.api_check_restriction($3::jsonb, $4)
- *          (the token first: a revoked token is told 401, log in again, even when it is restricted)
+ *          (the licence first: without its feature "api" every call is refused, IC303 / 403,
+ *          whoever asks; then the token: a revoked token is told 401, log in again, even when it
+ *          is restricted)
  *   <the generated call or view read>
  *   COMMIT
  * What a restricted token (password to change, MFA to enrol) may call is decided by
@@ -24,7 +27,8 @@
 #include "proxy.h"
 
 static const char setup_sql[] =
-	"SELECT pg_catalog.set_config('role', $1, true), infracast.set_tenant($2, true), "
+	"SELECT infracast.api_check_license(), "
+	"pg_catalog.set_config('role', $1, true), infracast.set_tenant($2, true), "
 	"pg_catalog.set_config('request.jwt.claims', $3, true), "
 	"infracast.api_check_token($3::jsonb), infracast.api_check_restriction($3::jsonb, $4)";
 
@@ -54,6 +58,17 @@ db_result_from_error(const PGresult *r, bool authenticated, DbResult *res)
 
 	res->http_status = http_status_for_sqlstate(state, authenticated);
 	snprintf(res->sqlstate, sizeof(res->sqlstate), "%s", state ? state : "");
+	/*
+	 * A licence without the feature "api" (IC303): its message names only the feature and its hint
+	 * the fix, which /readyz tells anyone anyway; the detail (licence id, tier) stays out.
+	 */
+	if (!authenticated && state && strcmp(state, "IC303") == 0)
+	{
+		res->body = error_json(state, msg ? msg : "the licence does not include this feature", NULL,
+							   PQresultErrorField(r, PG_DIAG_MESSAGE_HINT));
+		log_warn("refused: %s", msg ? msg : "IC303");
+		return;
+	}
 	if (!authenticated)
 	{
 		res->body = error_json(state ? state : "XX000", "the database could not answer this request", NULL,

@@ -51,6 +51,8 @@ http_status_for_sqlstate(const char *s, bool authenticated)
 		return 429;				/* too many wrong passwords (self-service checks, as logins) */
 	if (strcmp(s, "IC504") == 0)
 		return 403;				/* a restricted token: change the password or enrol MFA first */
+	if (strcmp(s, "IC303") == 0)
+		return 403;				/* the licence lacks the feature (for the API itself: "api") */
 	if (strcmp(s, "IC001") == 0 || strcmp(s, "IC002") == 0)
 		return 403;				/* no or unknown tenant: the token's tenant is gone */
 	return 400;

@@ -2,13 +2,17 @@
  * http.c: the libmicrohttpd handler, its routes and the login.
  *
  *   GET  /healthz                  the process is up
- *   GET  /readyz                   the database answers (and the licence state)
+ *   GET  /readyz                   the database answers (and the licence state, "api" feature included)
  *   GET  /api/openapi.json         generated from what infracast_api exposes
  *   POST /api/auth/login           {"tenant","username","password","totp"} -> {"token", ...}
  *   GET  /api/auth/me              the logged-in user
  *   POST /api/rpc/<fn>             infracast_api.<fn>(body::jsonb)
  *   GET  /api/<view>               infracast_api.<view> with filters, order, limit, offset
  *   GET  anything else             the single-page app (VULCAN_UI_DIR), index.html fallback
+ *
+ * Every route under /api/ needs the licence feature "api" (infracast.api_check_license, IC303 and
+ * 403 without it): in db.c's per-request statement, and before the login and the OpenAPI
+ * description. /healthz, /readyz and the UI's files do not, so that the UI can say what is wrong.
  *
  * Request bodies are collected up to 1 MiB (413 beyond, refused before reading when the
  * Content-Length says so); a client that sends too slowly is cut off by libmicrohttpd's
@@ -265,7 +269,9 @@ token_payload(json_object *user, time_t now, int ttl)
 static enum MHD_Result
 route_login(struct MHD_Connection *c, Request *req)
 {
-	static const char login_sql[] = "SELECT infracast.api_login($1, $2, $3, $4, $5)::text";
+	/* CASE: the licence is checked first, so that without the feature "api" nobody is let in */
+	static const char login_sql[] =
+		"SELECT CASE WHEN infracast.api_check_license() THEN infracast.api_login($1, $2, $3, $4, $5)::text END";
 	const char *why = NULL;
 	json_object *body = parse_body_object(req, &why);
 	json_object *answer;
@@ -534,9 +540,10 @@ route(struct MHD_Connection *c, Request *req, const char *url, const char *metho
 	if (strcmp(url, "/healthz") == 0)
 		return send_json(c, req, 200, strdup("{\"status\":\"ok\"}"));
 	if (strcmp(url, "/readyz") == 0)
-		return route_public_db(c, req, "SELECT infracast.api_ready()::text", true);
+		return route_public_db(c, req, "SELECT infracast.api_health(infracast.api_ready())::text", true);
 	if (strcmp(url, "/api/openapi.json") == 0 && get)
-		return route_public_db(c, req, "SELECT infracast.api_openapi()::text", false);
+		return route_public_db(c, req, "SELECT CASE WHEN infracast.api_check_license() "
+							   "THEN infracast.api_openapi()::text END", false);
 	if (strcmp(url, "/api/auth/login") == 0)
 	{
 		if (strcmp(method, "POST") != 0)
@@ -767,6 +774,11 @@ http_start(ProxyConfig *cfg, Pool *pool, int *bound_port)
 						 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 						 tls_cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, tls_cert_pem,
 						 MHD_OPTION_HTTPS_MEM_KEY, tls_key_pem,
+						 /*
+						  * TLS 1.2 and 1.3 only, said here rather than left to the system: GnuTLS's
+						  * NORMAL (Debian 12's default) still negotiates TLS 1.0 and 1.1
+						  * (test/integration/proxy_tls.sh shows both ways).
+						  */
 						 MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 						 MHD_OPTION_END);
 	if (d == NULL)

@@ -117,6 +117,22 @@ seed_first_admin(Pool *pool, ProxyConfig *cfg)
 	return ok;
 }
 
+/*
+ * Says at start when the licence lacks the feature "api". Not a refusal: the licence may be swapped
+ * without a restart, and /readyz and the UI must stay up to show the problem.
+ */
+static void
+warn_if_api_unlicensed(Pool *pool)
+{
+	DbResult	res;
+
+	db_run_as_authenticator(pool, "SELECT (infracast.api_health('{}') -> 'licence' ->> 'api')", 0, NULL, &res);
+	if (res.http_status == 200 && strcmp(res.body, "false") == 0)
+		log_warn("the licence does not include the feature \"api\": every route under /api/ answers 403 "
+				 "(IC303) until a licence with it is installed; /readyz says so too");
+	free(res.body);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -157,6 +173,7 @@ main(int argc, char **argv)
 		return EXIT_REFUSED;
 	}
 	catalog_init(pool);
+	warn_if_api_unlicensed(pool);
 
 	/* Worker threads inherit this mask: only the main thread takes the stop signals. */
 	sigemptyset(&stop_signals);

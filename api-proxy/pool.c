@@ -16,6 +16,9 @@
 
 #include "proxy.h"
 
+/* The URL's options (maybe empty), a space when there are some, then our settings. */
+#define POOL_OPTIONS_FORMAT "%s%s-c statement_timeout=%d -c default_transaction_isolation=read\\ committed"
+
 typedef struct PoolSlot
 {
 	PGconn	   *conn;
@@ -27,16 +30,37 @@ struct Pool
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	char	   *conninfo;
-	char		options[128];
+	char	   *options;		/* the URL's options, then ours */
 	int			size;
 	int			wait_ms;
 	PoolSlot   *slots;
 };
 
+/*
+ * The URL's own "options" (libpq's -c settings for the session), or NULL. VULCAN_DB_URL passes to
+ * libpq intact, so sslmode, sslrootcert, passfile and the rest work as libpq documents them; only
+ * options is merged rather than overridden, because ours must be added to the operator's.
+ */
+static char *
+url_options(const char *conninfo)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	char	   *found = NULL;
+
+	if (opts == NULL)
+		return NULL;			/* not parseable: libpq says why when it connects */
+	for (PQconninfoOption *o = opts; o->keyword && found == NULL; o++)
+		if (strcmp(o->keyword, "options") == 0 && o->val && o->val[0])
+			found = strdup(o->val);
+	PQconninfoFree(opts);
+	return found;
+}
+
 Pool *
 pool_create(const char *conninfo, int size, int wait_ms, int statement_timeout_ms)
 {
 	Pool	   *pool = calloc(1, sizeof(Pool));
+	char	   *operator_options = url_options(conninfo);
 
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->freed, NULL);
@@ -47,25 +71,55 @@ pool_create(const char *conninfo, int size, int wait_ms, int statement_timeout_m
 	/*
 	 * READ COMMITTED whatever the role's or database's default: infracast.api_login serialises one
 	 * user's logins on a row lock and must read the count once the lock is granted, which stricter
-	 * levels turn into serialization errors (it refuses to run under them).
+	 * levels turn into serialization errors (it refuses to run under them). Ours come last, so they
+	 * win over the same settings in the URL's options.
 	 */
-	snprintf(pool->options, sizeof(pool->options),
-			 "-c statement_timeout=%d -c default_transaction_isolation=read\\ committed", statement_timeout_ms);
+	{
+		const char *before = operator_options ? operator_options : "";
+		const char *sep = operator_options ? " " : "";
+		int			n = snprintf(NULL, 0, POOL_OPTIONS_FORMAT, before, sep, statement_timeout_ms);
+
+		pool->options = malloc(n + 1);
+		snprintf(pool->options, n + 1, POOL_OPTIONS_FORMAT, before, sep, statement_timeout_ms);
+	}
+	free(operator_options);
 	return pool;
 }
 
-/* Opens one connection: the URL plus our application_name, statement timeout and isolation level. */
+/*
+ * Opens one connection. Keywords before dbname are defaults the URL may override (its
+ * connect_timeout, its application_name); the merged options come after it, so they hold.
+ * libpq's message can span lines (one per address tried: localhost is ::1 and 127.0.0.1): they
+ * are joined so that the log line keeps the reason of every attempt.
+ */
 static PGconn *
 pool_connect(Pool *pool, char *why, size_t whylen)
 {
-	const char *const keys[] = {"dbname", "fallback_application_name", "options", "connect_timeout", NULL};
-	const char *const vals[] = {pool->conninfo, PROXY_NAME, pool->options, "5", NULL};
+	const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname", "options", NULL};
+	const char *const vals[] = {"5", PROXY_NAME, pool->conninfo, pool->options, NULL};
 	PGconn	   *conn = PQconnectdbParams(keys, vals, 1);
 
 	if (PQstatus(conn) != CONNECTION_OK)
 	{
-		snprintf(why, whylen, "%s", PQerrorMessage(conn));
-		why[strcspn(why, "\n")] = '\0';
+		size_t		out = 0;
+		const char *msg = PQerrorMessage(conn);
+
+		for (const char *p = msg; *p && out + 3 < whylen; p++)
+		{
+			if (*p == '\n' || *p == '\t')
+			{
+				/* a newline (and the tab that indents a continuation) becomes one "; " */
+				while (p[1] == '\n' || p[1] == '\t')
+					p++;
+				if (p[1] == '\0' || out == 0)
+					continue;
+				why[out++] = ';';
+				why[out++] = ' ';
+			}
+			else
+				why[out++] = *p;
+		}
+		why[out] = '\0';
 		PQfinish(conn);
 		return NULL;
 	}
@@ -185,6 +239,7 @@ pool_destroy(Pool *pool)
 			PQfinish(pool->slots[i].conn);
 	free(pool->slots);
 	free(pool->conninfo);
+	free(pool->options);
 	pthread_mutex_destroy(&pool->lock);
 	pthread_cond_destroy(&pool->freed);
 	free(pool);

@@ -257,6 +257,7 @@ test_errors(void)
 	CHECK(http_status_for_sqlstate("28000", true) == 401, "28000 (revoked token) -> 401\n");
 	CHECK(http_status_for_sqlstate("28P01", true) == 403, "28P01 (wrong current password) -> 403\n");
 	CHECK(http_status_for_sqlstate("IC503", true) == 429, "IC503 (too many wrong passwords) -> 429\n");
+	CHECK(http_status_for_sqlstate("IC303", false) == 403, "IC303 (licence lacks the feature, api included) -> 403\n");
 	CHECK(http_status_for_sqlstate("23505", true) == 409, "23505 -> 409\n");
 	CHECK(http_status_for_sqlstate("23503", true) == 409, "23503 -> 409\n");
 	CHECK(http_status_for_sqlstate("P0002", true) == 404, "P0002 -> 404\n");
