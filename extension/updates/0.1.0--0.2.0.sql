@@ -257,6 +257,7 @@ AS $$ SELECT * FROM infracast._feeds_load_status('bundle', dir) $$;
 -- @include extension/sql/77_sbom.sql
 -- @include extension/sql/85_auth.sql
 -- @include extension/sql/90_api.sql
+-- @include extension/sql/91_api_license.sql
 -- @include extension/sql/95_compliance_api.sql
 -- @include extension/sql/96_documents.sql
 -- @include extension/sql/97_documents_api.sql
