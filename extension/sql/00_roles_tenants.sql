@@ -23,6 +23,12 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_operator') THEN
         CREATE ROLE infracast_operator NOLOGIN;
     END IF;
+    -- Owner of the SECURITY DEFINER functions that write what analysts may not write by hand
+    -- (assessment results, stored documents, discovery jobs). Never a login, not a superuser: row-
+    -- level security applies to it, so it writes only the current tenant's rows.
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_internal') THEN
+        CREATE ROLE infracast_internal NOLOGIN;
+    END IF;
     -- The proxy's login role: NOINHERIT, so it holds no privilege until it SET ROLEs to a caller.
     -- The operator grants it LOGIN and a password.
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_authenticator') THEN
@@ -37,6 +43,8 @@ $roles$;
 GRANT infracast_reader TO infracast_analyst;
 GRANT infracast_analyst TO infracast_admin;
 GRANT infracast_admin TO infracast_operator;
+-- It reads what the functions it runs read (the rules of an assessment, a document's sections).
+GRANT infracast_reader TO infracast_internal;
 
 GRANT USAGE ON SCHEMA infracast TO infracast_reader;
 
@@ -122,6 +130,27 @@ COMMENT ON FUNCTION infracast.require_operator(text) IS
     'Raises 42501 naming infracast_operator unless the current role is a member of it (or a superuser).';
 REVOKE EXECUTE ON FUNCTION infracast.require_operator(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.require_operator(text) TO infracast_reader, pg_read_server_files;
+
+-- A SECURITY DEFINER writer runs as infracast_internal and records who asked for the write: the
+-- role its invoker-rights wrapper passes (current_user there). Checked against the session, so that
+-- calling the writer directly cannot name a role the session could not act as anyway.
+CREATE FUNCTION infracast.check_caller(caller name) RETURNS name
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF caller IS NULL OR NOT pg_catalog.pg_has_role(session_user, caller, 'MEMBER') THEN
+        RAISE EXCEPTION 'this session cannot act as role "%"', caller
+            USING ERRCODE = '42501',
+                  HINT = 'Call the public function (for example infracast.compliance_assess() or infracast.store_document()), not its internal writer.';
+    END IF;
+    RETURN caller;
+END
+$$;
+COMMENT ON FUNCTION infracast.check_caller(name) IS
+    'Internal: the role a SECURITY DEFINER writer records as the author, checked against session_user (42501 otherwise).';
+REVOKE EXECUTE ON FUNCTION infracast.check_caller(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infracast.check_caller(name) TO infracast_internal;
 
 CREATE FUNCTION infracast.create_tenant(name text, settings jsonb DEFAULT '{}'::jsonb)
     RETURNS bigint

@@ -805,8 +805,13 @@ $$;
 
 -- Assesses the current tenant against a baseline: runs every enabled rule mapped to a control of
 -- it, then judges every control of the baseline. Returns the assessment's id.
-CREATE FUNCTION infracast.compliance_assess(profile text DEFAULT 'moderate') RETURNS bigint
-    LANGUAGE plpgsql
+--
+-- Analysts may not write assessments, results or evidence themselves (forged results would flow
+-- into the OSCAL documents and the report): this writer runs as infracast_internal, which may,
+-- within the current tenant (row-level security applies to it), and records the caller that
+-- compliance_assess() passes as the assessor.
+CREATE FUNCTION infracast._compliance_assess(profile text, caller name) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     SET jit = off   -- jsonb set functions are estimated at 100 rows each: the plans look costly enough to JIT, and compiling takes longer than running
 AS $$
@@ -823,8 +828,8 @@ BEGIN
     SELECT a.id INTO v_previous FROM infracast.compliance_assessments a
      WHERE a.tenant_id = v_tenant AND a.profile = v_profile.name AND a.finished_at IS NOT NULL
      ORDER BY a.id DESC LIMIT 1;
-    INSERT INTO infracast.compliance_assessments (tenant_id, profile, catalog)
-    VALUES (v_tenant, v_profile.name, v_profile.catalog) RETURNING id INTO v_id;
+    INSERT INTO infracast.compliance_assessments (tenant_id, profile, catalog, assessed_by)
+    VALUES (v_tenant, v_profile.name, v_profile.catalog, infracast.check_caller(caller)) RETURNING id INTO v_id;
 
     FOR r IN SELECT ru.* FROM infracast.compliance_rules ru
               WHERE ru.enabled
@@ -895,6 +900,14 @@ BEGIN
     RETURN v_id;
 END
 $$;
+ALTER FUNCTION infracast._compliance_assess(text, name) OWNER TO infracast_internal;
+COMMENT ON FUNCTION infracast._compliance_assess(text, name) IS
+    'Internal: the writer behind compliance_assess(), run as infracast_internal; caller is the role recorded as the assessor.';
+
+CREATE FUNCTION infracast.compliance_assess(profile text DEFAULT 'moderate') RETURNS bigint
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+AS $$ SELECT infracast._compliance_assess(profile, current_user) $$;
 COMMENT ON FUNCTION infracast.compliance_assess(text) IS
     'Assesses the current tenant against a baseline (default moderate): runs the rules, records evidence, judges each control; returns the assessment id. Needs the compliance licence feature.';
 
@@ -1182,13 +1195,14 @@ GRANT SELECT ON infracast.compliance_catalogs, infracast.compliance_groups, infr
 GRANT EXECUTE ON FUNCTION infracast.compliance_oscal_results(bigint) TO infracast_reader;
 -- Analysts run assessments and plan POA&M work; a tenant's admins approve its waivers and delete its
 -- assessments. The catalogues and profiles are shared by every tenant: only an operator imports them.
-GRANT INSERT, UPDATE ON infracast.compliance_assessments TO infracast_analyst;
-GRANT INSERT ON infracast.compliance_results, infracast.compliance_evidence TO infracast_analyst;
+-- Assessments, results and evidence are written by compliance_assess() alone (as infracast_internal).
+GRANT INSERT, UPDATE ON infracast.compliance_assessments TO infracast_internal;
+GRANT INSERT ON infracast.compliance_results, infracast.compliance_evidence TO infracast_internal;
+GRANT USAGE ON SEQUENCE infracast.compliance_assessments_id_seq, infracast.compliance_evidence_id_seq TO infracast_internal;
 GRANT DELETE ON infracast.compliance_assessments, infracast.compliance_results, infracast.compliance_evidence TO infracast_admin;
 GRANT INSERT, UPDATE, DELETE ON infracast.compliance_poam_items TO infracast_analyst;
 GRANT INSERT, UPDATE, DELETE ON infracast.compliance_waivers TO infracast_admin;
-GRANT USAGE ON SEQUENCE infracast.compliance_assessments_id_seq, infracast.compliance_evidence_id_seq,
-    infracast.compliance_poam_items_id_seq TO infracast_analyst;
+GRANT USAGE ON SEQUENCE infracast.compliance_poam_items_id_seq TO infracast_analyst;
 GRANT USAGE ON SEQUENCE infracast.compliance_waivers_id_seq TO infracast_admin;
 GRANT INSERT, UPDATE, DELETE ON infracast.compliance_catalogs, infracast.compliance_groups, infracast.compliance_controls,
     infracast.compliance_parts, infracast.compliance_params, infracast.compliance_profiles,
@@ -1197,7 +1211,8 @@ GRANT INSERT, UPDATE, DELETE ON infracast.compliance_catalogs, infracast.complia
 REVOKE EXECUTE ON FUNCTION infracast.compliance_import_catalog(text, text, text[]),
     infracast.compliance_import_profile(text, text, text), infracast.compliance_load_catalog(text, jsonb, text, text[], boolean),
     infracast.compliance_load_profile(text, jsonb, text, boolean), infracast.compliance_resolve_profile(text),
-    infracast.compliance_assess(text), infracast.compliance_run_rule(bigint, infracast.compliance_rules),
+    infracast.compliance_assess(text), infracast._compliance_assess(text, name),
+    infracast.compliance_run_rule(bigint, infracast.compliance_rules),
     infracast.compliance_shipped_document(text) FROM PUBLIC;
 -- The import entry points are also granted to infracast_admin, only so that a tenant's admin gets
 -- require_operator()'s message instead of a bare permission error.
@@ -1206,8 +1221,10 @@ GRANT EXECUTE ON FUNCTION infracast.compliance_import_catalog(text, text, text[]
 GRANT EXECUTE ON FUNCTION infracast.compliance_load_catalog(text, jsonb, text, text[], boolean),
     infracast.compliance_load_profile(text, jsonb, text, boolean), infracast.compliance_resolve_profile(text)
     TO infracast_operator;
-GRANT EXECUTE ON FUNCTION infracast.compliance_assess(text), infracast.compliance_run_rule(bigint, infracast.compliance_rules),
-    infracast.compliance_user_mfa() TO infracast_analyst;
+-- compliance_run_rule() takes a rule row: given to analysts it would record evidence of their choosing.
+GRANT EXECUTE ON FUNCTION infracast.compliance_assess(text), infracast._compliance_assess(text, name) TO infracast_analyst;
+GRANT EXECUTE ON FUNCTION infracast.compliance_run_rule(bigint, infracast.compliance_rules),
+    infracast.compliance_user_mfa() TO infracast_internal;
 
 SELECT pg_catalog.pg_extension_config_dump('infracast.compliance_catalogs', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('infracast.compliance_groups', 'WHERE catalog <> ''nist-800-53-rev5''');

@@ -218,10 +218,23 @@ $$;
 -- One more failure for the user, the user from this address, and the address. A row without
 -- failures (left by api_login_lock) or with an expired window starts a new window. The rows are
 -- taken in that order, the user's first, as api_login_lock does: no deadlock between two logins.
+--
+-- Each failure also deletes up to 100 rows whose window has expired, so that the table holds about
+-- one window's worth of names and addresses tried, not every one ever tried. Rows another login
+-- holds are skipped (SKIP LOCKED: no waiting, no deadlock), and so are this login's own rows.
 CREATE FUNCTION infracast.api_login_failed(p_user_key text, p_client text) RETURNS void
     LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
+    DELETE FROM infracast.login_failures
+     WHERE ctid = ANY (ARRAY(
+               SELECT f.ctid FROM infracast.login_failures f
+                WHERE f.window_start + infracast.api_login_window() <= pg_catalog.now()
+                  AND (f.scope, f.key) NOT IN (('user', p_user_key),
+                                               ('user_client', infracast.api_login_pair_key(p_user_key, p_client)),
+                                               ('client', p_client))
+                LIMIT 100
+                FOR UPDATE SKIP LOCKED));
     INSERT INTO infracast.login_failures AS f (scope, key, failures, window_start)
     VALUES ('user', p_user_key, 1, pg_catalog.now()),
            ('user_client', infracast.api_login_pair_key(p_user_key, p_client), 1, pg_catalog.now()),

@@ -861,8 +861,10 @@ ALTER TABLE infracast.reports FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON infracast.reports
     USING (tenant_id = infracast.rls_tenant()) WITH CHECK (tenant_id = infracast.rls_tenant());
 GRANT SELECT ON infracast.reports TO infracast_reader;
-GRANT INSERT, DELETE ON infracast.reports TO infracast_analyst;
-GRANT USAGE ON SEQUENCE infracast.reports_id_seq TO infracast_analyst;
+-- Documents are stored by store_document() alone (as infracast_internal); analysts may delete them.
+GRANT INSERT ON infracast.reports TO infracast_internal;
+GRANT USAGE ON SEQUENCE infracast.reports_id_seq TO infracast_internal;
+GRANT DELETE ON infracast.reports TO infracast_analyst;
 SELECT pg_catalog.pg_extension_config_dump('infracast.reports', '');
 SELECT pg_catalog.pg_extension_config_dump('infracast.reports_id_seq', '');
 
@@ -902,23 +904,36 @@ COMMENT ON FUNCTION infracast.render_document(text, text, timestamptz) IS
     'A document of the current tenant as text: report (HTML), ssp, assessment-results, poam (OSCAL JSON), inventory, poam-csv (CSV). Needs the reports licence feature.';
 
 -- Generates a document and keeps it in infracast.reports with its sha256; returns the row.
-CREATE FUNCTION infracast.store_document(kind text, profile text DEFAULT 'moderate', as_of timestamptz DEFAULT pg_catalog.now())
+-- Analysts may not insert into infracast.reports themselves (a stored "report" would then hold
+-- content of their choosing): the writer renders and stores as infracast_internal (row-level
+-- security applies to it), recording the caller store_document() passes as the author.
+CREATE FUNCTION infracast._store_document(kind text, profile text, as_of timestamptz, caller name)
     RETURNS infracast.reports
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     d   record;
     row infracast.reports;
 BEGIN
+    PERFORM infracast.check_caller(caller);
     SELECT * INTO d FROM infracast.render_document(kind, profile, as_of);
-    INSERT INTO infracast.reports (kind, title, media_type, filename, content, sha256, bytes, as_of)
+    INSERT INTO infracast.reports (kind, title, media_type, filename, content, sha256, bytes, as_of, created_by)
     VALUES (kind, d.title, d.media_type, d.filename, d.content,
-            encode(sha256(convert_to(d.content, 'UTF8')), 'hex'), octet_length(d.content), as_of)
+            encode(sha256(convert_to(d.content, 'UTF8')), 'hex'), octet_length(d.content), as_of, caller)
     RETURNING * INTO row;
     RETURN row;
 END
 $$;
+ALTER FUNCTION infracast._store_document(text, text, timestamptz, name) OWNER TO infracast_internal;
+COMMENT ON FUNCTION infracast._store_document(text, text, timestamptz, name) IS
+    'Internal: the writer behind store_document(), run as infracast_internal; caller is the role recorded as the author.';
+
+CREATE FUNCTION infracast.store_document(kind text, profile text DEFAULT 'moderate', as_of timestamptz DEFAULT pg_catalog.now())
+    RETURNS infracast.reports
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM infracast._store_document(kind, profile, as_of, current_user) $$;
 COMMENT ON FUNCTION infracast.store_document(text, text, timestamptz) IS
     'Generates a document (see render_document) and stores it in infracast.reports with its sha256; returns the stored row.';
 
@@ -933,7 +948,7 @@ DO $grants$
 DECLARE
     f text;
 BEGIN
-    -- generating is reading (readers may); storing needs INSERT on reports (analysts)
+    -- generating is reading (readers may); storing is an analyst's, through store_document()
     FOREACH f IN ARRAY ARRAY['infracast.oscal_ssp(text, timestamptz)', 'infracast.oscal_assessment_results(bigint, timestamptz)',
                              'infracast.oscal_poam(timestamptz)', 'infracast.inventory_csv(text, timestamptz)',
                              'infracast.poam_csv(timestamptz)', 'infracast.report_html(timestamptz)',
@@ -942,7 +957,8 @@ BEGIN
         EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO infracast_reader', f);
     END LOOP;
-    FOREACH f IN ARRAY ARRAY['infracast.store_document(text, text, timestamptz)', 'infracast.generate_report(timestamptz)'] LOOP
+    FOREACH f IN ARRAY ARRAY['infracast.store_document(text, text, timestamptz)', 'infracast.generate_report(timestamptz)',
+                             'infracast._store_document(text, text, timestamptz, name)'] LOOP
         EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO infracast_analyst', f);
     END LOOP;

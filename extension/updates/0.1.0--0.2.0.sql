@@ -47,6 +47,34 @@ END
 $roles$;
 GRANT infracast_admin TO infracast_operator;
 
+-- New in 0.2.0: the owner of the SECURITY DEFINER writers (assessments, stored documents,
+-- discovery jobs), and the check of the caller they record.
+DO $internal$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_internal') THEN
+        CREATE ROLE infracast_internal NOLOGIN;
+    END IF;
+END
+$internal$;
+GRANT infracast_reader TO infracast_internal;
+CREATE FUNCTION infracast.check_caller(caller name) RETURNS name
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF caller IS NULL OR NOT pg_catalog.pg_has_role(session_user, caller, 'MEMBER') THEN
+        RAISE EXCEPTION 'this session cannot act as role "%"', caller
+            USING ERRCODE = '42501',
+                  HINT = 'Call the public function (for example infracast.compliance_assess() or infracast.store_document()), not its internal writer.';
+    END IF;
+    RETURN caller;
+END
+$$;
+COMMENT ON FUNCTION infracast.check_caller(name) IS
+    'Internal: the role a SECURITY DEFINER writer records as the author, checked against session_user (42501 otherwise).';
+REVOKE EXECUTE ON FUNCTION infracast.check_caller(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infracast.check_caller(name) TO infracast_internal;
+
 -- The shared roles can no longer be bound to a tenant (every tenant's admins are members of them).
 DO $bound$
 DECLARE

@@ -1,6 +1,6 @@
 -- infracast_api: schema, roles, grants, row-level security on users, first-boot seeding.
 BEGIN;
-SELECT plan(25);
+SELECT plan(27);
 
 SELECT has_schema('infracast_api');
 SELECT has_table('infracast', 'users', 'users table exists');
@@ -59,5 +59,16 @@ SELECT results_eq(
     $$VALUES ('admin', 'infracast_admin', true)$$,
     'the seeded admin must change the password at first login');
 
+
+-- login_failures stays bounded: each failure deletes up to 100 rows of expired windows (not its
+-- own, not one another login holds), and keeps the rows of the current window
+INSERT INTO infracast.login_failures (scope, key, failures, window_start)
+SELECT 'user', 'tap/expired-' || i, 3, now() - interval '2 days' FROM generate_series(1, 150) i
+UNION ALL SELECT 'client', '198.51.100.' || i, 1, now() FROM generate_series(1, 5) i;
+SELECT infracast.api_login_failed('tap/someone', '192.0.2.9');
+SELECT is((SELECT count(*)::int FROM infracast.login_failures WHERE key LIKE 'tap/expired-%'), 50,
+          'a failed login deletes 100 rows of expired windows');
+SELECT is((SELECT count(*)::int FROM infracast.login_failures WHERE key LIKE '198.51.100.%' OR key = '192.0.2.9' OR key = 'tap/someone'),
+          5 + 2, 'and keeps the current window''s rows and its own');
 SELECT * FROM finish();
 ROLLBACK;

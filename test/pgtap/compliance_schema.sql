@@ -1,6 +1,6 @@
 -- Compliance schema invariants, privileges and SQLSTATEs (pgTAP). Runs in a transaction that rolls back.
 BEGIN;
-SELECT plan(30);
+SELECT plan(36);
 
 SELECT has_table('infracast', t, 'table infracast.' || t || ' exists')
   FROM unnest(ARRAY['compliance_catalogs', 'compliance_groups', 'compliance_controls', 'compliance_parts',
@@ -43,5 +43,28 @@ SELECT throws_ok($$SELECT infracast.compliance_import_profile('x', '{"profile": 
 SELECT throws_ok($$SELECT infracast.compliance_assess('nope')$$, 'IC605', NULL, 'an unknown baseline is IC605');
 SELECT throws_ok($$INSERT INTO infracast.compliance_rule_controls (rule_id, catalog, control_id, source) VALUES ('kev_overdue', 'nist-800-53-rev5', 'zz-1', 't')$$,
                  'IC602', NULL, 'an unknown control in a mapping is IC602');
+
+-- analysts assess, but write no assessment, result or evidence of their own (forged results would
+-- flow into the OSCAL documents); compliance_assess() writes them as infracast_internal
+SELECT ok(NOT has_table_privilege('infracast_analyst', 'infracast.compliance_evidence', 'INSERT')
+          AND NOT has_table_privilege('infracast_analyst', 'infracast.compliance_results', 'INSERT')
+          AND NOT has_table_privilege('infracast_analyst', 'infracast.compliance_assessments', 'INSERT, UPDATE'),
+          'analysts hold no write on assessments, results or evidence');
+SELECT ok(NOT has_function_privilege('infracast_analyst', 'infracast.compliance_run_rule(bigint, infracast.compliance_rules)', 'EXECUTE'),
+          'analysts cannot run a rule row of their own');
+SELECT infracast.create_tenant('tap_compliance');
+CREATE ROLE tap_compliance_analyst LOGIN IN ROLE infracast_analyst;
+INSERT INTO infracast.tenant_roles SELECT id, 'tap_compliance_analyst' FROM infracast.tenants WHERE name = 'tap_compliance';
+SET SESSION AUTHORIZATION tap_compliance_analyst;
+SELECT infracast.set_tenant('tap_compliance');
+SELECT throws_ok($$INSERT INTO infracast.compliance_evidence (assessment_id, rule_id, subject, method, result, raw_output, raw_sha256)
+                   VALUES (1, 'kev_overdue', 'forged', 'automated', 'pass', 'x', 'x')$$,
+                 '42501', NULL, 'an analyst login cannot insert evidence');
+SELECT throws_ok($$SELECT infracast._compliance_assess('low', 'infracast_admin')$$, '42501', NULL,
+                 'nor call the writer naming a role its session cannot act as');
+SELECT ok(infracast.compliance_assess('low') > 0, 'an analyst login assesses through compliance_assess()');
+SELECT is((SELECT assessed_by::text FROM infracast.compliance_assessments ORDER BY id DESC LIMIT 1), 'tap_compliance_analyst',
+          'and is recorded as the assessor');
+RESET SESSION AUTHORIZATION;
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,6 +1,6 @@
 -- Documents schema invariants and privileges (pgTAP). Runs in a transaction that rolls back.
 BEGIN;
-SELECT plan(16);
+SELECT plan(20);
 
 SELECT has_table('infracast', 'reports', 'table infracast.reports exists');
 SELECT is((SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = 'infracast.reports'::regclass), true,
@@ -24,5 +24,21 @@ SELECT ok(has_table_privilege('infracast_reader', 'infracast_api.documents', 'SE
           AND NOT has_function_privilege('infracast_reader', 'infracast_api.document_store(jsonb)', 'EXECUTE'),
           'the API lists and serves documents to readers; storing needs an analyst');
 SELECT throws_ok($$SELECT infracast.render_document('pdf')$$, 'IC801', NULL, 'an unknown document kind is IC801');
+
+-- analysts store documents through store_document() only: no stored "report" of their own making
+SELECT ok(NOT has_table_privilege('infracast_analyst', 'infracast.reports', 'INSERT'), 'analysts cannot insert into reports');
+SELECT infracast.create_tenant('tap_documents');
+CREATE ROLE tap_documents_analyst LOGIN IN ROLE infracast_analyst;
+INSERT INTO infracast.tenant_roles SELECT id, 'tap_documents_analyst' FROM infracast.tenants WHERE name = 'tap_documents';
+SET SESSION AUTHORIZATION tap_documents_analyst;
+SELECT infracast.set_tenant('tap_documents');
+SELECT throws_ok($$INSERT INTO infracast.reports (kind, title, media_type, filename, content, sha256, bytes, as_of)
+                   VALUES ('report', 'forged', 'text/html', 'r.html', 'x', encode(sha256('x'), 'hex'), 1, now())$$,
+                 '42501', NULL, 'an analyst login cannot insert a report of its own');
+SELECT throws_ok($$SELECT infracast._store_document('inventory', 'moderate', now(), 'infracast_admin')$$, '42501', NULL,
+                 'nor call the writer naming a role its session cannot act as');
+SELECT is((infracast.store_document('inventory')).created_by, 'tap_documents_analyst',
+          'store_document() stores, with the analyst as the author');
+RESET SESSION AUTHORIZATION;
 SELECT * FROM finish();
 ROLLBACK;
