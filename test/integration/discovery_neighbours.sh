@@ -132,6 +132,19 @@ is "reach edges both ways to each known neighbour, with how it was seen" "$(qa "
 is "the run counts 5 neighbours and 8 edges" "$(run "neighbours || ':' || edges")" "5:8"
 is "neighbours not already known are not made nodes (only the switch is new)" \
     "$(qa "SELECT string_agg(external_id, ',' ORDER BY external_id) FROM infracast.nodes")" "access-sw9,ap-3,bystander,dist-sw2,gw,$SW"
+# the neighbour query of docs/discovery.md, verbatim
+DOC_QUERY="SELECT n.name AS device, x.via, x.e->>'name' AS neighbour, coalesce(x.e->>'address', '') AS address,
+       x.e->>'chassis_id' AS chassis_id, k.external_id AS known_as
+  FROM infracast.nodes n
+  CROSS JOIN LATERAL (SELECT 'lldp' AS via, e FROM jsonb_array_elements(n.attrs->'snmp'->'lldp') e
+                      UNION ALL SELECT 'cdp', e FROM jsonb_array_elements(n.attrs->'snmp'->'cdp') e
+                      UNION ALL SELECT 'arp', e FROM jsonb_array_elements(n.attrs->'snmp'->'arp') e) x
+  LEFT JOIN infracast.nodes k ON k.id <> n.id
+        AND (k.addresses @> ARRAY[(x.e->>'address')::inet] OR k.name = x.e->>'name')
+ WHERE n.name = 'core-sw1.example.org'
+ ORDER BY x.via, neighbour, address;"
+is "the documented neighbour query" "$(qa "$DOC_QUERY" | paste -sd' ')" \
+    "core-sw1.example.org|arp||192.0.2.1||gw core-sw1.example.org|arp||192.0.2.77|| core-sw1.example.org|cdp|access-sw9.example.org|198.51.100.9||access-sw9 core-sw1.example.org|lldp|ap-3.example.org|192.0.2.21|192.0.2.21|ap-3 core-sw1.example.org|lldp|dist-sw2.example.org|192.0.2.20|00:1b:21:3a:4f:01|dist-sw2"
 
 # a second walk: the same edges, not new ones
 JOB=$(qa "SELECT infracast.discover(ARRAY['$SWITCH'], 'snmp', 'pub', $PORT)")
