@@ -95,6 +95,7 @@ q() { psql -X -At -v ON_ERROR_STOP=1 -d postgres -c "$1"; }
 q "CREATE EXTENSION infracast" >/dev/null
 TARGETS="ARRAY['$(IFS=,; echo "${ADDRS[*]}" | sed "s/,/','/g")']"
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g')
 secs=()
 for run in $(seq 1 "$RUNS"); do
     q "SELECT infracast.create_tenant('bench$run')" >/dev/null
@@ -119,6 +120,7 @@ for run in $(seq 1 "$RUNS"); do
     ic_log "discovery run $run: $N devices in $s s"
     secs+=("$s")
 done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g')
 STORED=$(q "SELECT sum(values_read) / count(*) FROM infracast.discovery_runs")
 
 # --- the peer: snmpbulkwalk, the same subtrees, 32 devices at once --------------------------------
@@ -158,8 +160,9 @@ cat >"$OUT" <<MD
 
 Command: \`make bench BENCH=discovery\` (test/bench/bench_discovery.sh), $RUNS runs of $N devices.
 Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')),
-$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) memory; $(date -u '+%Y-%m-%d %H:%M UTC'); load average before the runs
-$(cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g') (the machine is shared with other builds and tests). PostgreSQL $("$BIN/postgres" --version | awk '{print $3}'),
+$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) memory; $(date -u '+%Y-%m-%d %H:%M UTC'); load average $LOAD_BEFORE before the
+worker's runs and $LOAD_AFTER after them (the machine is shared with other builds and tests, which
+is most of the spread between runs). PostgreSQL $("$BIN/postgres" --version | awk '{print $3}'),
 $(snmpd -v | awk '/version/ {print "Net-SNMP " $NF; exit}').
 
 | who | what | devices a minute, median | min – max | std. dev. | runs |
