@@ -423,16 +423,25 @@ walk_on_response(SnmpWalk *w, netsnmp_pdu *pdu)
 	}
 	for (netsnmp_variable_list *vb = pdu->variables; vb != NULL; vb = vb->next_variable)
 	{
-		if (vb->type == SNMP_ENDOFMIBVIEW || vb->type == SNMP_NOSUCHOBJECT ||
-			vb->type == SNMP_NOSUCHINSTANCE || !walk_in_root(w, vb->name, vb->name_length))
+		if (vb->type == SNMP_ENDOFMIBVIEW || vb->type == SNMP_NOSUCHOBJECT || vb->type == SNMP_NOSUCHINSTANCE)
 		{
 			root_done = true;
 			break;
 		}
+		/*
+		 * Before the subtree test: an OID that goes backwards is outside the subtree too, but it is
+		 * a broken agent, not the end of the table (taken as the end, it would store the table as
+		 * read in full and empty).
+		 */
 		if (snmp_oid_compare(vb->name, vb->name_length, w->last, w->last_len) <= 0)
 		{
 			walk_fail(w, "the agent answered OIDs out of order in %s (it would loop)", snmp_walk_roots[w->root].name);
 			return;
+		}
+		if (!walk_in_root(w, vb->name, vb->name_length))
+		{
+			root_done = true;
+			break;
 		}
 		if (w->nread >= w->max_values)
 		{
