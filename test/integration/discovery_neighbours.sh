@@ -168,6 +168,18 @@ is "too many values: partial, with the limit as the reason" \
 is "what the walk did not finish (serials) is kept, the rest is as before" "$(qa "$snapshot")" "$before"
 is "no edge was deleted" "$(qa "$EDGES_SQL")" "$EDGES_WANT"
 
+# --- an agent whose GETNEXT goes backwards: the walk stops, partial, nothing known deleted ------------
+stop_agent core-sw1
+start_agent core-sw1 "$SWITCH" loop || bad "the looping agent did not start"
+is "the looping agent answers GETNEXT with an OID before the one asked for" \
+    "$(snmpgetnext -v2c -c "$COMMUNITY" -On "$SWITCH:$PORT" 1.3.6.1.2.1.47.1.1.1.1.5 | sed 's/ = .*//')" ".1.3.6.1.2.1.47.1.1.1.1.2.1"
+JOB=$(qa "SELECT infracast.discover(ARRAY['$SWITCH'], 'snmp', 'pub', $PORT)")
+job_wait "$JOB" done
+is "OIDs that do not increase: partial, the loop named as the reason" "$(run "state || ':' || reason")" \
+    "partial:the agent answered OIDs out of order in entPhysicalTable.entPhysicalClass (it would loop)"
+is "the looping agent changed nothing known" "$(qa "$snapshot")" "$before"
+is "and deleted no edge" "$(qa "$EDGES_SQL")" "$EDGES_WANT"
+
 # --- an agent answering the wrong types and malformed indexes -----------------------------------------
 start_agent broken-sw "$BROKEN" wrongtypes || bad "the wrong-types agent did not start"
 JOB=$(qa "SELECT infracast.discover(ARRAY['$BROKEN'], 'snmp', 'pub', $PORT)")
