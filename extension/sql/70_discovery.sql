@@ -445,15 +445,40 @@ BEGIN
         v_snmp := v_snmp || jsonb_build_object('arp', v_arp);
     END IF;
     IF 'lldpRemTable' = ANY (p_complete) THEN
+        -- chassis and port IDs are read by their subtype (LLDP-MIB): a MAC address (chassis 4, port
+        -- 3) as aa:bb:.., a network address (chassis 5, port 4: IANA family byte, then the address)
+        -- as an address, anything else as text, or hex when not printable
         SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                   'name', r.name, 'chassis_id', r.chassis, 'port_id', r.port, 'address', ma.address)) ORDER BY r.key), '[]')
+                   'name', r.name, 'chassis_id', coalesce(cm.mac, ca.address, r.chassis_txt, r.chassis_hex),
+                   'port_id', coalesce(pm.mac, pa.address, r.port_txt, r.port_hex),
+                   'address', coalesce(ma.address, ca.address))) ORDER BY r.key), '[]')
           INTO v_lldp
           FROM (SELECT substr(v.idx, strpos(v.idx, '.') + 1) AS key,
                        max(v.txt) FILTER (WHERE split_part(v.idx, '.', 1) = '9') AS name,
-                       max(coalesce(v.txt, v.hex)) FILTER (WHERE split_part(v.idx, '.', 1) = '5') AS chassis,
-                       max(coalesce(v.txt, v.hex)) FILTER (WHERE split_part(v.idx, '.', 1) = '7') AS port
+                       max(v.txt) FILTER (WHERE split_part(v.idx, '.', 1) = '4') AS chassis_type,
+                       max(v.txt) FILTER (WHERE split_part(v.idx, '.', 1) = '5') AS chassis_txt,
+                       max(v.hex) FILTER (WHERE split_part(v.idx, '.', 1) = '5') AS chassis_hex,
+                       max(v.txt) FILTER (WHERE split_part(v.idx, '.', 1) = '6') AS port_type,
+                       max(v.txt) FILTER (WHERE split_part(v.idx, '.', 1) = '7') AS port_txt,
+                       max(v.hex) FILTER (WHERE split_part(v.idx, '.', 1) = '7') AS port_hex
                   FROM discovery_values v WHERE v.root = 'lldpRemTable'
                  GROUP BY 1) r
+          LEFT JOIN LATERAL (SELECT regexp_replace(r.chassis_hex, '(..)(?!$)', '\1:', 'g') AS mac
+                              WHERE r.chassis_type = '4' AND length(r.chassis_hex) = 12) cm ON true
+          LEFT JOIN LATERAL (SELECT regexp_replace(r.port_hex, '(..)(?!$)', '\1:', 'g') AS mac
+                              WHERE r.port_type = '3' AND length(r.port_hex) = 12) pm ON true
+          LEFT JOIN LATERAL (SELECT CASE WHEN x.h ~ '^01[0-9a-f]{8}$'
+                                    THEN (SELECT string_agg(('x' || substr(x.h, i, 2))::bit(8)::int::text, '.' ORDER BY i)
+                                            FROM generate_series(3, 9, 2) i)
+                                  WHEN x.h ~ '^02[0-9a-f]{32}$'
+                                    THEN host(regexp_replace(substr(x.h, 3), '(.{4})(?!$)', '\1:', 'g')::inet) END AS address
+                               FROM (SELECT r.chassis_hex AS h) x WHERE r.chassis_type = '5') ca ON true
+          LEFT JOIN LATERAL (SELECT CASE WHEN x.h ~ '^01[0-9a-f]{8}$'
+                                    THEN (SELECT string_agg(('x' || substr(x.h, i, 2))::bit(8)::int::text, '.' ORDER BY i)
+                                            FROM generate_series(3, 9, 2) i)
+                                  WHEN x.h ~ '^02[0-9a-f]{32}$'
+                                    THEN host(regexp_replace(substr(x.h, 3), '(.{4})(?!$)', '\1:', 'g')::inet) END AS address
+                               FROM (SELECT r.port_hex AS h) x WHERE r.port_type = '4') pa ON true
           LEFT JOIN LATERAL (
                 SELECT host(infracast.discovery_index_inet(m.idx, 4)) AS address FROM discovery_values m
                  WHERE m.root = 'lldpRemManAddrTable.lldpRemManAddrIfSubtype' AND m.idx LIKE r.key || '.%'

@@ -8,7 +8,9 @@
  * REPORT (SNMPv3: unknown user, wrong digest, decryption error), a send failure, an agent that
  * answers OIDs that do not increase (it would loop forever) or more than max_values values. A
  * subtree the agent refuses with an error status is skipped and named in the notes (the walk is
- * then partial, not failed). tooBig halves max-repetitions and asks again.
+ * then partial, not failed). tooBig halves max-repetitions and asks again. A value whose type or
+ * index does not fit its MIB (walk_value_fits) is left out and counted in the notes, so one broken
+ * column costs that column, not the device.
  */
 #include "discovery/snmp_walk.h"
 
@@ -50,7 +52,7 @@ struct SnmpWalk
 	void	   *sess;			/* net-snmp single session */
 	SnmpWalkState state;
 	char		error[256];
-	char		notes[512];
+	char		notes[1024];
 	int			version;
 	int			timeout_ms;
 	int			tries;
@@ -60,6 +62,8 @@ struct SnmpWalk
 	bool		complete[SNMP_N_ROOTS];
 	oid			last[MAX_OID_LEN];	/* last OID received in this subtree */
 	size_t		last_len;
+	size_t		dropped[SNMP_N_ROOTS];	/* malformed values left out, per subtree */
+	size_t		nread;			/* values received, kept or dropped: max_values bounds this */
 	SnmpValue  *values;
 	size_t		nvalues;
 	size_t		cap;
@@ -173,6 +177,9 @@ walk_send_next(SnmpWalk *w)
 static void
 walk_next_root(SnmpWalk *w)
 {
+	if (w->dropped[w->root] > 0)
+		walk_note(w, "%s: %zu malformed values left out (wrong type or index)", snmp_walk_roots[w->root].name,
+				  w->dropped[w->root]);
 	w->complete[w->root] = true;
 	w->root++;
 	if (w->root < SNMP_N_ROOTS)
@@ -185,11 +192,6 @@ walk_keep(SnmpWalk *w, const netsnmp_variable_list *vb)
 {
 	SnmpValue  *v;
 
-	if (w->nvalues >= w->max_values)
-	{
-		walk_fail(w, "the agent answered more than %zu values (infracast.discovery_max_values)", w->max_values);
-		return false;
-	}
 	if (w->nvalues == w->cap)
 	{
 		size_t		cap = w->cap ? w->cap * 2 : 256;
@@ -287,6 +289,112 @@ walk_keep(SnmpWalk *w, const netsnmp_variable_list *vb)
 	return true;
 }
 
+/* The value kind net-snmp's ASN.1 type stands for (as walk_keep stores it). */
+static SnmpValueKind
+walk_kind_of(u_char type)
+{
+	switch (type)
+	{
+		case ASN_INTEGER:
+		case ASN_COUNTER:
+		case ASN_GAUGE:
+		case ASN_TIMETICKS:
+		case ASN_UINTEGER:
+		case ASN_COUNTER64:
+			return SNMP_VAL_INT;
+		case ASN_OCTET_STR:
+		case ASN_OPAQUE:
+			return SNMP_VAL_OCTETS;
+		case ASN_IPADDRESS:
+			return SNMP_VAL_IPADDR;
+		case ASN_OBJECT_ID:
+			return SNMP_VAL_OID;
+		default:
+			return SNMP_VAL_OTHER;
+	}
+}
+
+/* True when the n sub-identifiers from ix are all octets (an address or a MAC in an index). */
+static bool
+walk_index_octets(const oid *ix, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ix[i] > 255)
+			return false;
+	return true;
+}
+
+/*
+ * Whether a value has the type and index shape its MIB gives it. The store reads numbers, addresses
+ * and MACs out of these values and indexes; an agent with a broken MIB implementation (a class
+ * that is a string, an address octet of 300, an index one part short) would otherwise make the
+ * whole device fail to store. Values the walk does not interpret (sysORTable, other columns) pass.
+ */
+static bool
+walk_value_fits(int root, const netsnmp_variable_list *vb)
+{
+	const oid  *ix = vb->name + snmp_walk_roots[root].oid_len;
+	size_t		n = vb->name_length - snmp_walk_roots[root].oid_len;
+	SnmpValueKind kind = walk_kind_of(vb->type);
+
+	switch ((SnmpRootId) root)
+	{
+		case SNMP_ROOT_SYSTEM:
+			if (n != 2 || ix[1] != 0 || ix[0] < 1 || ix[0] > 7)
+				return true;	/* sysORTable and the like: kept as they are, never read */
+			if (ix[0] == 2)
+				return kind == SNMP_VAL_OID;
+			if (ix[0] == 3 || ix[0] == 7)
+				return kind == SNMP_VAL_INT;
+			return kind == SNMP_VAL_OCTETS;
+		case SNMP_ROOT_IF_TYPE:
+		case SNMP_ROOT_IF_OPER:
+		case SNMP_ROOT_ENT_CLASS:
+			return n == 1 && kind == SNMP_VAL_INT;
+		case SNMP_ROOT_IF_DESCR:
+		case SNMP_ROOT_IF_MAC:
+		case SNMP_ROOT_IF_NAME:
+		case SNMP_ROOT_IF_ALIAS:
+		case SNMP_ROOT_HR_SW_NAME:
+		case SNMP_ROOT_ENT_SERIAL:
+		case SNMP_ROOT_ENT_MFG:
+		case SNMP_ROOT_ENT_MODEL:
+			return n == 1 && kind == SNMP_VAL_OCTETS;
+		case SNMP_ROOT_IPADDR:
+			return n == 4 && walk_index_octets(ix, 4) && kind == SNMP_VAL_IPADDR && vb->val_len == 4;
+		case SNMP_ROOT_IPADDRESS_TYPE:
+			/* ipAddressAddrType . length . address octets */
+			return n >= 2 && ix[1] == n - 2 && walk_index_octets(ix + 2, n - 2) && kind == SNMP_VAL_INT;
+		case SNMP_ROOT_ARP:
+			/* ipNetToMediaIfIndex . IPv4 address */
+			return n == 5 && walk_index_octets(ix + 1, 4) && kind == SNMP_VAL_OCTETS;
+		case SNMP_ROOT_LLDP_REM:
+			/* column . lldpRemTimeMark . lldpRemLocalPortNum . lldpRemIndex */
+			if (n != 4)
+				return false;
+			if (ix[0] == 4 || ix[0] == 6)
+				return kind == SNMP_VAL_INT;
+			if (ix[0] >= 5 && ix[0] <= 10)
+				return kind == SNMP_VAL_OCTETS;
+			return true;
+		case SNMP_ROOT_LLDP_MANADDR:
+			/* the three lldpRemTable indexes . lldpRemManAddrSubtype . length . address octets */
+			return n >= 5 && ix[4] == n - 5 && walk_index_octets(ix + 5, n - 5) && kind == SNMP_VAL_INT;
+		case SNMP_ROOT_CDP:
+			/* column . cdpCacheIfIndex . cdpCacheDeviceIndex */
+			if (n != 3)
+				return false;
+			if (ix[0] == 3)
+				return kind == SNMP_VAL_INT;
+			if (ix[0] >= 4 && ix[0] <= 8)
+				return kind == SNMP_VAL_OCTETS;
+			return true;
+		case SNMP_N_ROOTS:
+			break;
+	}
+	return false;
+}
+
 /* One GETBULK answer: keep what lies in the subtree, then ask for more or move to the next one. */
 static void
 walk_on_response(SnmpWalk *w, netsnmp_pdu *pdu)
@@ -315,18 +423,35 @@ walk_on_response(SnmpWalk *w, netsnmp_pdu *pdu)
 	}
 	for (netsnmp_variable_list *vb = pdu->variables; vb != NULL; vb = vb->next_variable)
 	{
-		if (vb->type == SNMP_ENDOFMIBVIEW || vb->type == SNMP_NOSUCHOBJECT ||
-			vb->type == SNMP_NOSUCHINSTANCE || !walk_in_root(w, vb->name, vb->name_length))
+		if (vb->type == SNMP_ENDOFMIBVIEW || vb->type == SNMP_NOSUCHOBJECT || vb->type == SNMP_NOSUCHINSTANCE)
 		{
 			root_done = true;
 			break;
 		}
+		/*
+		 * Before the subtree test: an OID that goes backwards is outside the subtree too, but it is
+		 * a broken agent, not the end of the table (taken as the end, it would store the table as
+		 * read in full and empty).
+		 */
 		if (snmp_oid_compare(vb->name, vb->name_length, w->last, w->last_len) <= 0)
 		{
 			walk_fail(w, "the agent answered OIDs out of order in %s (it would loop)", snmp_walk_roots[w->root].name);
 			return;
 		}
-		if (!walk_keep(w, vb))
+		if (!walk_in_root(w, vb->name, vb->name_length))
+		{
+			root_done = true;
+			break;
+		}
+		if (w->nread >= w->max_values)
+		{
+			walk_fail(w, "the agent answered more than %zu values (infracast.discovery_max_values)", w->max_values);
+			return;
+		}
+		w->nread++;
+		if (!walk_value_fits(w->root, vb))
+			w->dropped[w->root]++;
+		else if (!walk_keep(w, vb))
 			return;
 		memcpy(w->last, vb->name, vb->name_length * sizeof(oid));
 		w->last_len = vb->name_length;
