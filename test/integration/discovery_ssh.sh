@@ -113,6 +113,8 @@ wait_for() { # wait_for DESCRIPTION SQL WANT [seconds]
 job_wait() { wait_for "job $1 ends $2" "SELECT state FROM infracast.discovery_jobs WHERE id = $1" "$2" "${3:-60}"; }
 discover() { qa "SELECT infracast.discover(ARRAY[$1], 'ssh', '$2', $PORT)"; }
 run() { qa "SELECT $2 FROM infracast.discovery_runs WHERE job_id = $1 ORDER BY id DESC LIMIT 1"; }
+# sc8: the state of SC-8 in a fresh MODERATE assessment of tenant acme
+sc8() { local a; a=$(qa "SELECT infracast.compliance_assess('moderate')"); qa "SELECT state FROM infracast.compliance_results WHERE assessment_id = $a AND control_id = 'sc-8'"; }
 
 q "CREATE EXTENSION infracast" >/dev/null
 q "SELECT infracast.create_tenant('acme'), infracast.create_tenant('other')" >/dev/null
@@ -177,17 +179,23 @@ is "root is uid 0, a system account that can log in" \
     "$(node "(a->>'uid') || '|' || (a->>'system') || '|' || (a->>'login') FROM infracast.nodes, jsonb_array_elements(attrs->'ssh'->'accounts') a WHERE id = $NODE AND a->>'name' = 'root' --")" \
     "0|true|$( [ "$(getent passwd root | cut -d: -f7 | xargs basename)" == nologin ] && echo false || echo true)"
 is "sshd's own port is among the listening services" "$(qa "SELECT count(*) FROM infracast.discovered_services WHERE node_id = $NODE AND protocol = 'tcp' AND address = '127.0.0.1' AND port = $PORT")" "1"
-qa "SELECT concat_ws('|', protocol, address, port, process, service) FROM infracast.discovered_services WHERE node_id = $NODE" | sed 's/^/# /' 
 is "the host key is pinned on first use" "$(qa "SELECT key_type || ' ' || fingerprint FROM infracast.ssh_host_keys WHERE host = '127.0.0.1' AND port = $PORT")" "ssh-ed25519 $FP1"
 is "and shown on the node" "$(node "attrs->'ssh'->'host_key'->>'fingerprint'")" "$FP1"
 grep -q "Accepted password for $PUSER" "$D/ssh/sshd.log" && ok "sshd logged the password login" || bad "no password login in sshd's log"
 
 # --- keys: ed25519, ECDSA with a passphrase, RSA (PEM) ----------------------------------------------
+is "SC-8 passes while discovery saw no clear-text service" "$(sc8)" "pass"
+# a telnet port (root's: the account sees the socket, not the process) for the SC-8 rule
+python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.5", 23)); s.listen(); time.sleep(3600)' &
+PIDS+=($!)
 J=$(discover "'127.0.0.1'" ed)
 job_wait "$J" done
 is "an ed25519 key logs in" "$(run "$J" "state || ':' || node_id")" "ok:$NODE"
 is "the key account sees its own listener, with the process" \
     "$(qa "SELECT concat_ws('|', protocol, address, port, process) FROM infracast.discovered_services WHERE node_id = $NODE AND port = $LPORT")" "tcp|127.0.0.1|$LPORT|python3"
+is "another user's socket: listed, named by its port, process unknown" \
+    "$(qa "SELECT concat_ws('|', protocol, address, port, coalesce(process, 'NULL'), service) FROM infracast.discovered_services WHERE node_id = $NODE AND port = 23")" "tcp|127.0.0.5|23|NULL|telnet"
+is "SC-8 (mgmt_cleartext_protocols) now fails" "$(sc8)" "fail"
 is "no duplicate software after a second run" "$(qa "SELECT count(*) FROM infracast.software WHERE node_id = $NODE")" "$SW_WANT"
 for k in ecdsa rsa; do
     J=$(discover "'127.0.0.1'" $k)
