@@ -113,6 +113,6 @@ SELECT n.name AS node, s.name AS software, s.version, f.cve_id, f.status
 SELECT count(*) AS findings_on_discovered_software
   FROM infracast.findings f JOIN infracast.software s ON s.tenant_id = f.tenant_id AND s.id = f.software_id
  WHERE s.source = 'discovery';
-\echo (the demo's feed bundle is generated, not real NVD data: a package of this machine is found only
-\echo  when one of its CVEs names it; with a real NVD feed loaded the same query lists them)
+\echo '(The feed bundle of this demo is generated, not real NVD data: a package of this machine is found'
+\echo ' only when one of its CVEs names it. With a real NVD feed loaded, the same query lists them.)'
 SQL
