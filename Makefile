@@ -47,7 +47,8 @@ OBJS_LICENSE      = src/license/license_format.o src/license/license_init.o \
                     src/license/license_keys.o src/license/license_sql.o \
                     src/license/license_state.o
 OBJS_COMPLIANCE   = src/compliance/compliance_shipped.o
-OBJS_DISCOVERY    = src/discovery/credentials.o src/discovery/discovery_init.o src/discovery/snmp_walk.o
+OBJS_DISCOVERY    = src/discovery/credentials.o src/discovery/discovery_init.o src/discovery/snmp_walk.o \
+                    src/discovery/ssh_collect.o src/discovery/ssh_parse.o src/discovery/ssh_settings.o
 OBJS_DOCUMENTS    = src/documents/uuid5.o
 OBJS_BGWORKERS    = bgworkers/discovery_worker.o bgworkers/feed_status_recorder.o bgworkers/feed_worker.o \
                     bgworkers/registration.o bgworkers/startup_worker.o

@@ -1,6 +1,6 @@
 /*
  * discovery_worker.c: the discovery worker, which takes jobs from infracast.discovery_jobs and
- * walks their devices with SNMP.
+ * walks their devices with SNMP, or collects from them over SSH.
  *
  * Runs only with shared_preload_libraries (registered in registration.c), connected to
  * infracast.database; it waits quietly until CREATE EXTENSION infracast has been run there.
@@ -12,9 +12,12 @@
  *    infracast.discovery_concurrency devices at once: one net-snmp session each, all driven from
  *    one WaitEventSet (the sockets, the latch, postmaster death), each with its own deadline
  *    (infracast.discovery_device_timeout).
- *  - Each device is stored in its own transaction (infracast.discovery_store_snmp), so a device
- *    done is never lost; a device that fails is recorded in discovery_runs with the reason, and
- *    nothing known before about it is touched.
+ *  - SSH jobs go the same way with one libssh session per device (src/discovery/ssh_collect.c,
+ *    non-blocking, driven from the same kind of wait), checked against the host keys pinned in
+ *    infracast.ssh_host_keys (read once per job, before any connection).
+ *  - Each device is stored in its own transaction (infracast.discovery_store_snmp or
+ *    discovery_store_ssh), so a device done is never lost; a device that fails is recorded in
+ *    discovery_runs with the reason, and nothing known before about it is touched.
  *  - The job ends done (or queued again for its schedule) when a device answered, else queued again
  *    after a back-off doubling from infracast.discovery_retry_delay, and failed after
  *    infracast.discovery_max_attempts attempts.
@@ -24,6 +27,8 @@
  */
 #include "discovery/discovery.h"
 #include "discovery/snmp_walk.h"
+#include "discovery/ssh_collect.h"
+#include "discovery/ssh_parse.h"
 #include "license/license.h"
 
 #include "access/xact.h"
@@ -52,6 +57,7 @@ typedef struct DiscoveryJob
 	int64		id;
 	int			attempt;
 	int			port;
+	bool		ssh;			/* method ssh, else snmp */
 	bool		have_credential;
 	char	   *kind;
 	char	   *username;
@@ -60,6 +66,9 @@ typedef struct DiscoveryJob
 	DiscoverySecrets secrets;
 	char	  **targets;
 	int			ntargets;
+	/* SSH: the host key pinned for each target (NULL on first use) */
+	char	  **pin_type;
+	char	  **pin_fingerprint;
 	/* outcome */
 	int			answered;		/* devices ok or partial */
 	int			failed;
@@ -68,7 +77,8 @@ typedef struct DiscoveryJob
 
 typedef struct DeviceSlot
 {
-	SnmpWalk   *walk;
+	SnmpWalk   *walk;			/* an SNMP job's device */
+	SshCollect *ssh;			/* an SSH job's device */
 	int			target;
 	TimestampTz started;
 	TimestampTz deadline;
@@ -85,7 +95,12 @@ static void
 worker_close_slots(void)
 {
 	for (int i = 0; i < nslots; i++)
-		snmp_walk_free(slots[i].walk);
+	{
+		if (slots[i].walk)
+			snmp_walk_free(slots[i].walk);
+		if (slots[i].ssh)
+			ssh_collect_free(slots[i].ssh);
+	}
 	nslots = 0;
 }
 
@@ -207,12 +222,12 @@ worker_claim(DiscoveryJob *job, MemoryContext jobcxt, const char **refused)
 		return false;
 	}
 	worker_exec("WITH c AS (SELECT tenant_id, id FROM infracast.discovery_jobs"
-				"  WHERE state = 'queued' AND not_before <= pg_catalog.now() AND method = 'snmp'"
+				"  WHERE state = 'queued' AND not_before <= pg_catalog.now()"
 				"  ORDER BY not_before, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
 				" UPDATE infracast.discovery_jobs j SET state = 'running', attempts = j.attempts + 1,"
 				"   started_at = pg_catalog.now(), finished_at = NULL"
 				" FROM c WHERE j.tenant_id = c.tenant_id AND j.id = c.id"
-				" RETURNING j.tenant_id, j.id, j.attempts, j.port, j.targets",
+				" RETURNING j.tenant_id, j.id, j.attempts, j.port, j.targets, j.method = 'ssh'",
 				0, NULL, NULL, NULL, SPI_OK_UPDATE_RETURNING);
 	if (SPI_processed == 0)
 	{
@@ -224,6 +239,7 @@ worker_claim(DiscoveryJob *job, MemoryContext jobcxt, const char **refused)
 	job->id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	job->attempt = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 	job->port = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
+	job->ssh = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6, &isnull));
 	values[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull);
 	worker_exec("SELECT t FROM infracast.discovery_expand($2) t", 2, types, values, NULL, SPI_OK_SELECT);
 	job->ntargets = (int) SPI_processed;
@@ -263,10 +279,14 @@ worker_open_credential(DiscoveryJob *job, MemoryContext jobcxt)
 	discovery_secrets_open(DatumGetByteaPP(sealed), &job->secrets);
 	open_secrets = &job->secrets;
 	MemoryContextSwitchTo(old);
-	if (strcmp(job->kind, "snmp_v2c") != 0 && strcmp(job->kind, "snmp_v3") != 0)
+	if (!job->ssh && strcmp(job->kind, "snmp_v2c") != 0 && strcmp(job->kind, "snmp_v3") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the job's credential is a %s credential, not an SNMP one", job->kind)));
+	if (job->ssh && strcmp(job->kind, "ssh_password") != 0 && strcmp(job->kind, "ssh_key") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the job's credential is a %s credential, not an SSH one", job->kind)));
 	job->have_credential = true;
 	worker_xact_commit();
 }
@@ -513,10 +533,27 @@ worker_wait(void)
 	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 	for (int i = 0; i < nslots; i++)
 	{
-		long		ms = snmp_walk_wait_ms(slots[i].walk);
+		long		ms;
 		long		to_deadline = TimestampDifferenceMilliseconds(now, slots[i].deadline);
-		int			sock = snmp_walk_socket(slots[i].walk);
+		int			sock;
 
+		if (slots[i].ssh)
+		{
+			SshCollect *c = slots[i].ssh;
+
+			/*
+			 * libssh's own progress (a TCP connect under way, a send it buffered) shows on no
+			 * readable socket: look at every session at least every 50 ms.
+			 */
+			timeout = Min(timeout, Min(to_deadline, 50));
+			sock = ssh_collect_socket(c);
+			if (sock >= 0 && ssh_collect_state(c) == SSH_COLLECT_RUNNING)
+				AddWaitEventToSet(set, WL_SOCKET_READABLE | (ssh_collect_wants_write(c) ? WL_SOCKET_WRITEABLE : 0),
+								  sock, NULL, NULL);
+			continue;
+		}
+		ms = snmp_walk_wait_ms(slots[i].walk);
+		sock = snmp_walk_socket(slots[i].walk);
 		if (ms >= 0)
 			timeout = Min(timeout, ms);
 		timeout = Min(timeout, to_deadline);
@@ -589,6 +626,488 @@ worker_walk_job(DiscoveryJob *job, MemoryContext jobcxt)
 	}
 }
 
+/* ---- SSH ---------------------------------------------------------------------------------- */
+
+/* Reads the host keys pinned for the job's targets and port (its own transaction). */
+static void
+worker_ssh_load_pins(DiscoveryJob *job, MemoryContext jobcxt)
+{
+	Oid			types[3] = {INT8OID, TEXTARRAYOID, INT4OID};
+	Datum		values[3];
+	Datum	   *elems = palloc(sizeof(Datum) * Max(job->ntargets, 1));
+
+	for (int i = 0; i < job->ntargets; i++)
+		elems[i] = CStringGetTextDatum(job->targets[i]);
+	values[0] = Int64GetDatum(job->tenant);
+	values[1] = PointerGetDatum(construct_array(elems, job->ntargets, TEXTOID, -1, false, TYPALIGN_INT));
+	values[2] = Int32GetDatum(job->port);
+	job->pin_type = MemoryContextAllocZero(jobcxt, sizeof(char *) * Max(job->ntargets, 1));
+	job->pin_fingerprint = MemoryContextAllocZero(jobcxt, sizeof(char *) * Max(job->ntargets, 1));
+	worker_xact_begin();
+	worker_exec("SELECT k.key_type, k.fingerprint FROM pg_catalog.unnest($2) WITH ORDINALITY AS u(host, o)"
+				" LEFT JOIN infracast.ssh_host_keys k ON k.tenant_id = $1 AND k.host = u.host AND k.port = $3"
+				" ORDER BY u.o", 3, types, values, NULL, SPI_OK_SELECT);
+	for (uint64 i = 0; i < SPI_processed && i < (uint64) job->ntargets; i++)
+	{
+		job->pin_type[i] = worker_getstr((int) i, 1, jobcxt);
+		job->pin_fingerprint[i] = worker_getstr((int) i, 2, jobcxt);
+	}
+	worker_xact_commit();
+}
+
+static bool
+worker_ssh_start_device(DiscoveryJob *job, MemoryContext jobcxt, int target, DeviceSlot *slot)
+{
+	SshCollectConfig cfg = {0};
+	char		err[512];
+
+	cfg.host = job->targets[target];
+	cfg.port = job->port;
+	cfg.user = job->username;
+	if (strcmp(job->kind, "ssh_key") == 0)
+	{
+		cfg.private_key = job->secrets.secret;
+		cfg.key_passphrase = job->secrets.priv_secret;
+	}
+	else
+		cfg.password = job->secrets.secret;
+	cfg.pinned_type = job->pin_type[target];
+	cfg.pinned_fingerprint = job->pin_fingerprint[target];
+	cfg.max_output = (size_t) discovery_ssh_max_output;
+	cfg.timeout_s = discovery_device_timeout_s;
+
+	memset(slot, 0, sizeof(*slot));
+	slot->target = target;
+	slot->started = GetCurrentTimestamp();
+	slot->deadline = TimestampTzPlusMilliseconds(slot->started, discovery_device_timeout_s * 1000L);
+	slot->ssh = ssh_collect_start(&cfg, err, sizeof(err));
+	if (slot->ssh == NULL)
+	{
+		worker_record_failure(job, target, target + 1, slot->started, err);
+		worker_note_failure(job, jobcxt, cfg.host, err);
+		return false;
+	}
+	return true;
+}
+
+/* The arrays discovery_store_ssh takes, built from the parsed outputs. */
+typedef struct SshStoreArgs
+{
+	List	   *complete;
+	List	   *notes;
+	List	   *fact_keys;
+	List	   *fact_values;
+	List	   *sw_name;
+	List	   *sw_version;
+	List	   *sw_purl;
+	List	   *svc_protocol;
+	List	   *svc_address;
+	List	   *svc_port;
+	List	   *svc_process;
+	List	   *acc_name;
+	List	   *acc_uid;
+	List	   *acc_gid;
+	List	   *acc_home;
+	List	   *acc_shell;
+	List	   *acc_system;
+	List	   *acc_login;
+} SshStoreArgs;
+
+/* Text that is valid in the database encoding, or NULL (a target's bytes are not trusted). */
+static char *
+worker_clean_text(const char *s)
+{
+	if (s == NULL || !pg_verifymbstr(s, (int) strlen(s), true))
+		return NULL;
+	return pstrdup(s);
+}
+
+static void
+worker_ssh_fact(SshStoreArgs *a, const char *key, const char *value)
+{
+	char	   *v = worker_clean_text(value);
+
+	if (v == NULL)
+		return;
+	a->fact_keys = lappend(a->fact_keys, pstrdup(key));
+	a->fact_values = lappend(a->fact_values, v);
+}
+
+static Datum
+worker_list_text_array(List *l)
+{
+	int			n = list_length(l);
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(n, 1));
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, l)
+	{
+		char	   *s = lfirst(lc);
+
+		nulls[i] = s == NULL;
+		elems[i++] = s ? CStringGetTextDatum(s) : (Datum) 0;
+	}
+	return worker_text_array(elems, nulls, n);
+}
+
+static Datum
+worker_list_array(List *l, Oid type)
+{
+	int			n = list_length(l);
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			i = 0;
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	ListCell   *lc;
+
+	foreach(lc, l)
+	{
+		if (type == INT4OID)
+			elems[i++] = Int32GetDatum(lfirst_int(lc));
+		else if (type == BOOLOID)
+			elems[i++] = BoolGetDatum(lfirst_int(lc) != 0);
+		else
+			elems[i++] = Int64GetDatum(*(int64 *) lfirst(lc));
+	}
+	if (type == INT4OID)
+		return PointerGetDatum(construct_md_array(elems, NULL, 1, dims, lbs, INT4OID, 4, true, TYPALIGN_INT));
+	if (type == BOOLOID)
+		return PointerGetDatum(construct_md_array(elems, NULL, 1, dims, lbs, BOOLOID, 1, true, TYPALIGN_CHAR));
+	return PointerGetDatum(construct_md_array(elems, NULL, 1, dims, lbs, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+static int64 *
+worker_int64(int64 v)
+{
+	int64	   *p = palloc(sizeof(int64));
+
+	*p = v;
+	return p;
+}
+
+/* Notes why a command gave nothing usable; true when its output may be read. */
+static bool
+worker_ssh_command_ok(SshCollect *c, SshCommandId id, SshStoreArgs *a)
+{
+	const char *name = ssh_collect_commands[id].name;
+
+	switch (ssh_collect_result(c, id))
+	{
+		case SSH_RESULT_OK:
+			return true;
+		case SSH_RESULT_NOT_RUN:
+			return false;		/* the session's error says why */
+		case SSH_RESULT_ABSENT:
+			if (id != SSH_CMD_DPKG && id != SSH_CMD_RPM)
+				a->notes = lappend(a->notes, psprintf("%s: not found on the host", name));
+			return false;
+		case SSH_RESULT_TOO_LARGE:
+			a->notes = lappend(a->notes, psprintf("%s: output larger than %d bytes (infracast.discovery_ssh_max_output), nothing of it stored",
+												  name, discovery_ssh_max_output));
+			return false;
+		case SSH_RESULT_EXIT:
+			a->notes = lappend(a->notes, psprintf("%s: %s", name,
+												  worker_clean_text(ssh_collect_command_error(c, id)) ? ssh_collect_command_error(c, id) : "failed"));
+			return false;
+	}
+	return false;
+}
+
+/* Parses what the commands printed into the store's arguments (plain-C parsers, ssh_parse.c). */
+static void
+worker_ssh_parse(SshCollect *c, SshStoreArgs *a)
+{
+	SshOsRelease os = {0};
+	bool		have_os = false;
+	char	   *distro = NULL;
+	size_t		len;
+	const char *out;
+
+	if (worker_ssh_command_ok(c, SSH_CMD_OS_RELEASE, a))
+	{
+		out = ssh_collect_output(c, SSH_CMD_OS_RELEASE, &len);
+		if (ssh_parse_os_release(out, len, &os) == 0)
+		{
+			have_os = true;
+			a->complete = lappend(a->complete, pstrdup("os-release"));
+			worker_ssh_fact(a, "os_id", os.id);
+			worker_ssh_fact(a, "os_id_like", os.id_like);
+			worker_ssh_fact(a, "os_name", os.name);
+			worker_ssh_fact(a, "os_version", os.version);
+			worker_ssh_fact(a, "os_version_id", os.version_id);
+			worker_ssh_fact(a, "os_codename", os.version_codename);
+			worker_ssh_fact(a, "os_pretty_name", os.pretty_name);
+			distro = ssh_distro_qualifier(&os);
+		}
+		else
+			a->notes = lappend(a->notes, pstrdup("os-release: no ID= line"));
+	}
+	if (worker_ssh_command_ok(c, SSH_CMD_UNAME, a))
+	{
+		SshUname u;
+
+		out = ssh_collect_output(c, SSH_CMD_UNAME, &len);
+		if (ssh_parse_uname(out, len, &u) == 0)
+		{
+			a->complete = lappend(a->complete, pstrdup("uname"));
+			worker_ssh_fact(a, "kernel_name", u.sysname);
+			worker_ssh_fact(a, "hostname", u.nodename);
+			worker_ssh_fact(a, "kernel", u.release);
+			worker_ssh_fact(a, "arch", u.machine);
+			ssh_uname_free(&u);
+		}
+		else
+			a->notes = lappend(a->notes, pstrdup("uname: not the four words of uname -snrm"));
+	}
+	for (int pm = 0; pm < 2; pm++)
+	{
+		SshCommandId id = pm == 0 ? SSH_CMD_DPKG : SSH_CMD_RPM;
+		SshPackageList pkgs;
+
+		if (!worker_ssh_command_ok(c, id, a))
+			continue;
+		out = ssh_collect_output(c, id, &len);
+		if (id == SSH_CMD_DPKG)
+			ssh_parse_dpkg(out, len, &pkgs);
+		else
+			ssh_parse_rpm(out, len, &pkgs);
+		a->complete = lappend(a->complete, pstrdup(ssh_collect_commands[id].name));
+		for (size_t i = 0; i < pkgs.n; i++)
+		{
+			char	   *purl = ssh_purl(id == SSH_CMD_DPKG ? "deb" : "rpm",
+										have_os ? os.id : (id == SSH_CMD_DPKG ? "debian" : NULL),
+										pkgs.items[i].name, pkgs.items[i].version, pkgs.items[i].arch, distro);
+			char	   *name = worker_clean_text(pkgs.items[i].name);
+			char	   *version = worker_clean_text(pkgs.items[i].version);
+
+			if (name && version)
+			{
+				a->sw_name = lappend(a->sw_name, name);
+				a->sw_version = lappend(a->sw_version, version);
+				a->sw_purl = lappend(a->sw_purl, pstrdup(purl));
+			}
+			free(purl);
+		}
+		ssh_package_list_free(&pkgs);
+	}
+	if (ssh_collect_result(c, SSH_CMD_DPKG) == SSH_RESULT_ABSENT && ssh_collect_result(c, SSH_CMD_RPM) == SSH_RESULT_ABSENT)
+		a->notes = lappend(a->notes, pstrdup("no package list: neither dpkg-query nor rpm is on the host"));
+	if (worker_ssh_command_ok(c, SSH_CMD_SS, a))
+	{
+		SshListenerList ls;
+
+		out = ssh_collect_output(c, SSH_CMD_SS, &len);
+		ssh_parse_ss(out, len, &ls);
+		a->complete = lappend(a->complete, pstrdup("ss"));
+		for (size_t i = 0; i < ls.n; i++)
+		{
+			char	   *address = worker_clean_text(ls.items[i].address);
+
+			if (address == NULL)
+				continue;
+			a->svc_protocol = lappend(a->svc_protocol, pstrdup(ls.items[i].proto));
+			a->svc_address = lappend(a->svc_address, address);
+			a->svc_port = lappend_int(a->svc_port, ls.items[i].port);
+			a->svc_process = lappend(a->svc_process, worker_clean_text(ls.items[i].process));
+		}
+		ssh_listener_list_free(&ls);
+	}
+	if (worker_ssh_command_ok(c, SSH_CMD_GETENT, a))
+	{
+		SshAccountList acc;
+
+		out = ssh_collect_output(c, SSH_CMD_GETENT, &len);
+		ssh_parse_passwd(out, len, &acc);
+		a->complete = lappend(a->complete, pstrdup("getent passwd"));
+		for (size_t i = 0; i < acc.n; i++)
+		{
+			char	   *name = worker_clean_text(acc.items[i].name);
+
+			if (name == NULL)
+				continue;
+			a->acc_name = lappend(a->acc_name, name);
+			a->acc_uid = lappend(a->acc_uid, worker_int64(acc.items[i].uid));
+			a->acc_gid = lappend(a->acc_gid, worker_int64(acc.items[i].gid));
+			a->acc_home = lappend(a->acc_home, worker_clean_text(acc.items[i].home));
+			a->acc_shell = lappend(a->acc_shell, worker_clean_text(acc.items[i].shell));
+			a->acc_system = lappend_int(a->acc_system, acc.items[i].system);
+			a->acc_login = lappend_int(a->acc_login, acc.items[i].login);
+		}
+		ssh_account_list_free(&acc);
+	}
+	free(distro);
+	ssh_os_release_free(&os);
+}
+
+/* The notes, joined for discovery_runs.reason. */
+static char *
+worker_join(List *l)
+{
+	StringInfoData s;
+	ListCell   *lc;
+
+	if (l == NIL)
+		return NULL;
+	initStringInfo(&s);
+	foreach(lc, l)
+		appendStringInfo(&s, "%s%s", s.len ? "; " : "", (char *) lfirst(lc));
+	return s.data;
+}
+
+/* Stores one finished SSH collection (its own transaction); a storing error becomes a failed run. */
+static void
+worker_ssh_store(DiscoveryJob *job, MemoryContext jobcxt, DeviceSlot *slot)
+{
+	SshCollect *c = slot->ssh;
+	const char *target = job->targets[slot->target];
+	MemoryContext storecxt = AllocSetContextCreate(jobcxt, "discovery ssh store", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(storecxt);
+	SshStoreArgs a = {0};
+	bool		failed = ssh_collect_state(c) == SSH_COLLECT_FAILED;
+	const char *key_type = NULL;
+	const char *key_fp = NULL;
+	bool		have_key = ssh_collect_host_key(c, &key_type, &key_fp);
+	char	   *notes;
+	Oid			types[30] = {INT8OID, INT8OID, INT4OID, TEXTOID, INT4OID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
+		TEXTOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID, BOOLARRAYOID};
+	Datum		values[30];
+	char		nulls[31];
+	bool		isnull;
+
+	memset(nulls, ' ', 30);
+	nulls[30] = '\0';
+	worker_ssh_parse(c, &a);
+	notes = worker_join(a.notes);
+	values[0] = Int64GetDatum(job->tenant);
+	values[1] = Int64GetDatum(job->id);
+	values[2] = Int32GetDatum(job->attempt);
+	values[3] = CStringGetTextDatum(target);
+	values[4] = Int32GetDatum(job->port);
+	values[5] = TimestampTzGetDatum(slot->started);
+	values[6] = failed ? CStringGetTextDatum(ssh_collect_error(c)) : (Datum) 0;
+	nulls[6] = failed ? ' ' : 'n';
+	values[7] = notes ? CStringGetTextDatum(notes) : (Datum) 0;
+	nulls[7] = notes ? ' ' : 'n';
+	values[8] = have_key ? CStringGetTextDatum(key_type) : (Datum) 0;
+	nulls[8] = have_key ? ' ' : 'n';
+	values[9] = have_key ? CStringGetTextDatum(key_fp) : (Datum) 0;
+	nulls[9] = have_key ? ' ' : 'n';
+	values[10] = BoolGetDatum(ssh_collect_host_key_changed(c));
+	values[11] = job->pin_type[slot->target] ? CStringGetTextDatum(job->pin_type[slot->target]) : (Datum) 0;
+	nulls[11] = job->pin_type[slot->target] ? ' ' : 'n';
+	values[12] = job->pin_fingerprint[slot->target] ? CStringGetTextDatum(job->pin_fingerprint[slot->target]) : (Datum) 0;
+	nulls[12] = job->pin_fingerprint[slot->target] ? ' ' : 'n';
+	values[13] = worker_list_text_array(a.complete);
+	values[14] = worker_list_text_array(a.fact_keys);
+	values[15] = worker_list_text_array(a.fact_values);
+	values[16] = worker_list_text_array(a.sw_name);
+	values[17] = worker_list_text_array(a.sw_version);
+	values[18] = worker_list_text_array(a.sw_purl);
+	values[19] = worker_list_text_array(a.svc_protocol);
+	values[20] = worker_list_text_array(a.svc_address);
+	values[21] = worker_list_array(a.svc_port, INT4OID);
+	values[22] = worker_list_text_array(a.svc_process);
+	values[23] = worker_list_text_array(a.acc_name);
+	values[24] = worker_list_array(a.acc_uid, INT8OID);
+	values[25] = worker_list_array(a.acc_gid, INT8OID);
+	values[26] = worker_list_text_array(a.acc_home);
+	values[27] = worker_list_text_array(a.acc_shell);
+	values[28] = worker_list_array(a.acc_system, BOOLOID);
+	values[29] = worker_list_array(a.acc_login, BOOLOID);
+
+	PG_TRY();
+	{
+		Datum		run;
+		Oid			run_type = INT8OID;
+
+		worker_xact_begin();
+		worker_exec("SELECT infracast.discovery_store_ssh($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+					" $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)",
+					30, types, values, nulls, SPI_OK_SELECT);
+		run = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		worker_exec("SELECT r.state, r.reason FROM infracast.discovery_runs r WHERE r.id = $1",
+					1, &run_type, &run, NULL, SPI_OK_SELECT);
+		if (SPI_processed != 1)
+			elog(ERROR, "the discovery run just stored is missing");
+		if (strcmp(TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)), "failed") == 0)
+		{
+			job->failed++;
+			worker_note_failure(job, jobcxt, target, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
+		}
+		else
+			job->answered++;
+		worker_xact_commit();
+	}
+	PG_CATCH();
+	{
+		char	   *msg = worker_catch_error(storecxt);
+		char	   *reason = psprintf("could not store what the device answered: %s", msg);
+
+		ereport(WARNING, (errmsg("infracast discovery of \"%s\" (job " INT64_FORMAT "): %s", target, job->id, reason)));
+		worker_record_failure(job, slot->target, slot->target + 1, slot->started, reason);
+		worker_note_failure(job, jobcxt, target, reason);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(storecxt);
+}
+
+/* Collects from every target of an SSH job, up to infracast.discovery_concurrency at once. */
+static void
+worker_ssh_job(DiscoveryJob *job, MemoryContext jobcxt)
+{
+	int			concurrency = Max(discovery_concurrency, 1);
+	int			next = 0;
+
+	worker_ssh_load_pins(job, jobcxt);
+	slots = MemoryContextAllocZero(jobcxt, sizeof(DeviceSlot) * concurrency);
+	nslots = 0;
+	while (next < job->ntargets || nslots > 0)
+	{
+		TimestampTz now;
+
+		CHECK_FOR_INTERRUPTS();
+		while (nslots < concurrency && next < job->ntargets)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (worker_ssh_start_device(job, jobcxt, next, &slots[nslots]))
+				nslots++;
+			next++;
+		}
+		if (nslots == 0)
+			continue;
+		pgstat_report_activity(STATE_RUNNING, psprintf("discovery job " INT64_FORMAT " (ssh): %d of %d devices started",
+													   job->id, next, job->ntargets));
+		worker_wait();
+		now = GetCurrentTimestamp();
+		for (int i = 0; i < nslots; i++)
+		{
+			DeviceSlot *s = &slots[i];
+
+			ssh_collect_step(s->ssh);
+			if (ssh_collect_state(s->ssh) == SSH_COLLECT_RUNNING && now >= s->deadline)
+			{
+				char		why[160];
+
+				snprintf(why, sizeof(why), "deadline of %d s passed (infracast.discovery_device_timeout)",
+						 discovery_device_timeout_s);
+				ssh_collect_abort(s->ssh, why);
+			}
+			if (ssh_collect_state(s->ssh) == SSH_COLLECT_RUNNING)
+				continue;
+			worker_ssh_store(job, jobcxt, s);
+			ssh_collect_free(s->ssh);
+			s->ssh = NULL;
+			slots[i] = slots[--nslots];
+			i--;
+		}
+	}
+}
+
 /* Ends the attempt: done / queued again (schedule or back-off) / failed (its own transaction). */
 static void
 worker_finish_job(DiscoveryJob *job)
@@ -649,7 +1168,9 @@ worker_run_job(DiscoveryJob *job, MemoryContext jobcxt)
 	}
 	PG_END_TRY();
 	snmp_walk_forget_users();
-	if (job->have_credential)
+	if (job->have_credential && job->ssh)
+		worker_ssh_job(job, jobcxt);
+	else if (job->have_credential)
 		worker_walk_job(job, jobcxt);
 	snmp_walk_forget_users();
 	discovery_secrets_free(&job->secrets);

@@ -197,12 +197,9 @@ DECLARE
 BEGIN
     PERFORM infracast.require_valid_license('run discovery');   -- IC301 in a restricted state
     PERFORM infracast.require_feature('discovery');             -- IC303
-    IF v_method = 'ssh' THEN
-        RAISE EXCEPTION 'SSH discovery is not available in this version'
-            USING ERRCODE = '0A000', HINT = 'Use method snmp; SSH discovery is planned (docs/discovery.md).';
-    ELSIF v_method <> 'snmp' THEN
+    IF v_method NOT IN ('snmp', 'ssh') THEN
         RAISE EXCEPTION 'unknown discovery method "%"', discover.method
-            USING ERRCODE = '22023', HINT = 'The method is snmp.';
+            USING ERRCODE = '22023', HINT = 'The method is snmp or ssh.';
     END IF;
     IF discover.targets IS NULL OR cardinality(discover.targets) = 0 THEN
         RAISE EXCEPTION 'no discovery targets'
@@ -226,14 +223,17 @@ BEGIN
         RAISE EXCEPTION 'credential "%" does not exist', discover.credential
             USING ERRCODE = '42704', HINT = 'See SELECT name, kind FROM infracast.credentials, or create it with infracast.credential_create().';
     END IF;
-    IF v_cred.kind NOT IN ('snmp_v2c', 'snmp_v3') THEN
+    IF v_method = 'snmp' AND v_cred.kind NOT IN ('snmp_v2c', 'snmp_v3') THEN
         RAISE EXCEPTION 'credential "%" is a % credential, not an SNMP one', v_cred.name, v_cred.kind
             USING ERRCODE = '22023', HINT = 'SNMP discovery takes a credential of kind snmp_v2c or snmp_v3.';
+    ELSIF v_method = 'ssh' AND v_cred.kind NOT IN ('ssh_password', 'ssh_key') THEN
+        RAISE EXCEPTION 'credential "%" is a % credential, not an SSH one', v_cred.name, v_cred.kind
+            USING ERRCODE = '22023', HINT = 'SSH discovery takes a credential of kind ssh_password or ssh_key.';
     END IF;
-    v_port := coalesce(discover.port, 161);
+    v_port := coalesce(discover.port, CASE v_method WHEN 'ssh' THEN 22 ELSE 161 END);
     IF v_port NOT BETWEEN 1 AND 65535 THEN
         RAISE EXCEPTION 'port % is outside 1-65535', v_port
-            USING ERRCODE = '22023', HINT = 'Leave it NULL for SNMP''s 161.';
+            USING ERRCODE = '22023', HINT = 'Leave it NULL for the method''s own port (SNMP 161, SSH 22).';
     END IF;
     IF discover.schedule IS NOT NULL AND discover.schedule < interval '1 minute' THEN
         RAISE EXCEPTION 'schedule % is shorter than a minute', discover.schedule
@@ -253,7 +253,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION infracast.discover(text[], text, text, integer, interval) IS
-    'Queues a discovery job for the current tenant and returns its id (the id of the queued job asking for the same targets, method, credential and port when there is one). targets: addresses, CIDR blocks or host names; method: snmp; credential: a name of infracast.credentials; port: NULL for 161; schedule: NULL to run once, or how often to run again.';
+    'Queues a discovery job for the current tenant and returns its id (the id of the queued job asking for the same targets, method, credential and port when there is one). targets: addresses, CIDR blocks or host names; method: snmp or ssh; credential: a name of infracast.credentials (snmp_v2c/snmp_v3 for snmp, ssh_password/ssh_key for ssh); port: NULL for 161 (snmp) or 22 (ssh); schedule: NULL to run once, or how often to run again.';
 
 CREATE FUNCTION infracast.discovery_cancel(job bigint) RETURNS boolean
     LANGUAGE plpgsql VOLATILE

@@ -9,9 +9,11 @@
 #include "infracast.h"
 
 /*
- * The discovery SQLSTATEs (class IC6xx, listed in docs/errors.md):
+ * The discovery SQLSTATEs (class IC9xx, listed in docs/errors.md):
  *   IC901  the credential key file is not configured or cannot be used
  *   IC902  a sealed secret cannot be opened (sealed under another key, or damaged)
+ *   IC903  ssh_host_key_accept() was given another fingerprint than the key the host offered
+ *          (raised from SQL, extension/sql/72_discovery_ssh.sql)
  */
 #define ERRCODE_IC_CREDENTIAL_KEY		MAKE_SQLSTATE('I', 'C', '9', '0', '1')
 #define ERRCODE_IC_CREDENTIAL_SEALED	MAKE_SQLSTATE('I', 'C', '9', '0', '2')
@@ -26,12 +28,14 @@ extern int	discovery_concurrency;
 extern int	discovery_max_attempts;
 extern int	discovery_retry_delay_s;
 extern int	discovery_max_values;
+extern int	discovery_ssh_max_output;	/* ssh_settings.c */
 
 extern void discovery_init(void);
+extern void discovery_ssh_init(void);
 
 /*
  * credentials.c: a credential's secrets, opened in memory for the worker. Two secrets at most
- * (SNMPv3: authentication then privacy passphrase). discovery_secrets_free wipes them.
+ * (SNMPv3: authentication then privacy passphrase; ssh_key: the private key then its passphrase). discovery_secrets_free wipes them.
  */
 typedef struct DiscoverySecrets
 {

@@ -51,4 +51,5 @@ discovery_init(void)
 	DefineCustomIntVariable("infracast.discovery_max_values",
 							"Most SNMP values read from one device; an agent answering more is recorded as a failure.",
 							NULL, &discovery_max_values, 200000, 100, 10000000, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	discovery_ssh_init();
 }

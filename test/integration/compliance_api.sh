@@ -54,7 +54,7 @@ check "scores of an unknown assessment -> 404" status_is 404
 px_req GET "/api/compliance_results?assessment_id=eq.$ID&state=eq.fail&order=control_id" "" "$R"
 check "failing controls carry the OSCAL status" eval 'status_is 200 && body_has "\"oscal_status\":\"not-satisfied\""'
 px_req GET "/api/compliance_results?assessment_id=eq.$ID&control_id=eq.sc-8" "" "$R"
-check "SC-8 is not checked until discovery exists, and says why" eval 'status_is 200 && body_has "\"not_checked\"" && body_has "discovered_services"'
+check "SC-8 is decided from discovery's services: none in clear text, so it passes" eval 'status_is 200 && body_has "\"state\":\"pass\"" && body_has "mgmt_cleartext_protocols"'
 px_req GET "/api/compliance_evidence?assessment_id=eq.$ID&result=eq.fail&limit=5" "" "$R"
 check "evidence rows carry the rule, subject and sha256, not the raw output" eval 'status_is 200 && body_has "\"raw_sha256\"" && body_has "\"rule_id\"" && body_lacks "raw_output"'
 px_req POST /api/rpc/compliance_oscal_results "{\"assessment_id\": $ID}" "$R"

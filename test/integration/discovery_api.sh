@@ -99,7 +99,9 @@ has_hint "no targets" "SELECT infracast.discover(ARRAY[]::text[], 'snmp', 'pub')
 has_hint "more addresses than infracast.discovery_max_targets" "SELECT infracast.discover(ARRAY['10.0.0.0/16'], 'snmp', 'pub')" 54000
 has_hint "an IPv6 block too large to sweep" "SELECT infracast.discover(ARRAY['2001:db8::/64'], 'snmp', 'pub')" 54000
 has_hint "an unknown method" "SELECT infracast.discover(ARRAY['192.0.2.1'], 'telnet', 'pub')" 22023
-has_hint "SSH is not in this version" "SELECT infracast.discover(ARRAY['192.0.2.1'], 'ssh', 'ssh')" 0A000
+has_hint "an SNMP credential for SSH" "SELECT infracast.discover(ARRAY['192.0.2.1'], 'ssh', 'pub')" 22023
+JS=$(qa "SELECT infracast.discover(ARRAY['192.0.2.1'], 'ssh', 'ssh')")
+is "SSH jobs default to port 22" "$(qa "SELECT method || ':' || port FROM infracast.discovery_jobs WHERE id = $JS")" "ssh:22"
 has_hint "an unknown credential" "SELECT infracast.discover(ARRAY['192.0.2.1'], 'snmp', 'nope')" 42704
 has_hint "an SSH credential for SNMP" "SELECT infracast.discover(ARRAY['192.0.2.1'], 'snmp', 'ssh')" 22023
 has_hint "a bad port" "SELECT infracast.discover(ARRAY['192.0.2.1'], 'snmp', 'pub', 70000)" 22023
