@@ -281,6 +281,7 @@ AS $$ SELECT * FROM infracast._feeds_load_status('bundle', dir) $$;
 -- 3. New in 0.2.0, and the re-created API layer: the parts themselves.
 -- ---------------------------------------------------------------------------------------------
 -- @include extension/sql/70_discovery.sql
+-- @include extension/sql/72_discovery_ssh.sql
 -- @include extension/sql/75_compliance.sql
 -- @include extension/sql/77_sbom.sql
 -- @include extension/sql/85_auth.sql

@@ -62,6 +62,13 @@ INSERT INTO infracast.discovery_jobs (targets, method, credential_id, port)
 INSERT INTO infracast.discovery_runs (tenant_id, job_id, attempt, target, state, reason, sys_name, started_at)
     SELECT tenant_id, id, 1, '192.0.2.1', 'failed', '$M reason', '$M', now()
       FROM infracast.discovery_jobs WHERE tenant_id = infracast.current_tenant();
+INSERT INTO infracast.ssh_host_keys (tenant_id, host, port, key_type, fingerprint)
+    VALUES (infracast.current_tenant(), '192.0.2.1', 22, 'ssh-ed25519', 'SHA256:' || repeat('A', 43));
+INSERT INTO infracast.ssh_host_key_mismatches (tenant_id, host, port, pinned_type, pinned_fingerprint, offered_type, offered_fingerprint)
+    VALUES (infracast.current_tenant(), '192.0.2.1', 22, 'ssh-ed25519', 'SHA256:' || repeat('A', 43), 'ssh-ed25519', '$M offered');
+INSERT INTO infracast.discovered_services (tenant_id, node_id, protocol, address, port, process, service)
+    SELECT tenant_id, id, 'tcp', '0.0.0.0', 23, '$M telnetd', 'telnet' FROM infracast.nodes
+     WHERE tenant_id = infracast.current_tenant() AND external_id = '${T}1';
 SELECT infracast.compliance_assess('low');
 INSERT INTO infracast.compliance_waivers (control_id, reason, approved_by) VALUES ('ac-2', '$M waiver', 'x');
 INSERT INTO infracast.compliance_poam_items (control_id, title) VALUES ('ac-3', '$M poam');
