@@ -178,10 +178,14 @@ COMMENT ON TABLE infracast.discovery_runs IS
 -- ---------------------------------------------------------------------------------------------
 -- discover(): validate, then enqueue (or return the queued job asking for the same thing)
 -- ---------------------------------------------------------------------------------------------
+-- discover() and discovery_cancel() are the only ways analysts change the queue: they run as
+-- infracast_internal (no superuser: row-level security keeps them to the current tenant), so that a
+-- job always passes the licence, feature, size and credential checks below; analysts have no
+-- INSERT or UPDATE on discovery_jobs of their own.
 CREATE FUNCTION infracast.discover(targets text[], method text, credential text,
                                    port integer DEFAULT NULL, schedule interval DEFAULT NULL)
     RETURNS bigint
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
@@ -256,7 +260,7 @@ COMMENT ON FUNCTION infracast.discover(text[], text, text, integer, interval) IS
     'Queues a discovery job for the current tenant and returns its id (the id of the queued job asking for the same targets, method, credential and port when there is one). targets: addresses, CIDR blocks or host names; method: snmp or ssh; credential: a name of infracast.credentials (snmp_v2c/snmp_v3 for snmp, ssh_password/ssh_key for ssh); port: NULL for 161 (snmp) or 22 (ssh); schedule: NULL to run once, or how often to run again.';
 
 CREATE FUNCTION infracast.discovery_cancel(job bigint) RETURNS boolean
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -634,8 +638,12 @@ GRANT SELECT (tenant_id, id, name, kind, username, auth_protocol, priv_protocol,
     ON infracast.credentials TO infracast_analyst;
 GRANT INSERT, UPDATE ON infracast.credentials TO infracast_admin;
 GRANT DELETE ON infracast.credentials TO infracast_admin;
-GRANT INSERT, UPDATE ON infracast.discovery_jobs TO infracast_analyst;
-GRANT USAGE ON SEQUENCE infracast.discovery_jobs_id_seq TO infracast_analyst;
+-- the queue is written by discover() and discovery_cancel() only (as infracast_internal, above)
+GRANT INSERT, UPDATE ON infracast.discovery_jobs TO infracast_internal;
+GRANT SELECT (tenant_id, id, name, kind) ON infracast.credentials TO infracast_internal;
+GRANT USAGE ON SEQUENCE infracast.discovery_jobs_id_seq TO infracast_internal;
+ALTER FUNCTION infracast.discover(text[], text, text, integer, interval) OWNER TO infracast_internal;
+ALTER FUNCTION infracast.discovery_cancel(bigint) OWNER TO infracast_internal;
 GRANT USAGE ON SEQUENCE infracast.credentials_id_seq TO infracast_admin;
 
 REVOKE EXECUTE ON FUNCTION infracast.credential_create(text, text, text, text, text, text, text) FROM PUBLIC;

@@ -134,7 +134,8 @@ is "an analyst queues jobs" "$(as_role regress_disc_analyst "SELECT infracast.di
 is "an analyst sees credentials' names" "$(as_role regress_disc_analyst "SELECT string_agg(name, ',' ORDER BY name) FROM infracast.credentials")" "pub,ssh,v3"
 is "but not the sealed secrets" "$(as_role regress_disc_analyst "SELECT sealed FROM infracast.credentials" | grep -o '42501' | head -1)" "42501"
 is "and cannot create credentials" "$(as_role regress_disc_analyst "SELECT infracast.credential_create('a', 'snmp_v2c', 'x')" | grep -o '42501' | head -1)" "42501"
-is "a job inserted directly is checked too" "$(as_role regress_disc_analyst "INSERT INTO infracast.discovery_jobs (targets, method, port) VALUES ('{not a host!}', 'snmp', 161)" | grep -o '22023' | head -1)" "22023"
+is "an analyst cannot insert a job by hand (only through discover())" "$(as_role regress_disc_analyst "INSERT INTO infracast.discovery_jobs (targets, method, port) VALUES ('{192.0.2.1}', 'snmp', 161)" | grep -o '42501' | head -1)" "42501"
+is "a job inserted directly (by a superuser) is checked too" "$(psql -X -At -d "$DB" -c "\\set VERBOSITY verbose" -c "SELECT infracast.set_tenant('acme', false)" -c "INSERT INTO infracast.discovery_jobs (targets, method, port) VALUES ('{not a host!}', 'snmp', 161)" 2>&1 | grep -o '22023' | head -1)" "22023"
 is "an admin can" "$(as_role regress_disc_admin "SELECT infracast.credential_create('adm', 'snmp_v2c', 'x') > 0")" "t"
 is "the worker's functions are not for users" "$(as_role regress_disc_admin "SELECT infracast.discovery_record_failure(1, 1, 1, '{x}', now(), 'x')" | grep -o '42501' | head -1)" "42501"
 
