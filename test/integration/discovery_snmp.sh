@@ -26,7 +26,10 @@ free_udp_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, soc
 PORT=$(free_udp_port)
 # IPv6 loopback: listened on and walked only where the machine has it
 LISTEN="udp:127.0.0.1:$PORT"
-HAVE_V6=$(python3 -c "import socket,sys; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(('::1', int(sys.argv[1]))); print(1)" "$PORT" 2>/dev/null)
+v6_bind() { python3 -c "import socket,sys; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(('::1', int(sys.argv[1]))); print(1)" "$PORT" 2>/dev/null; }
+HAVE_V6=$(v6_bind)
+# a container may start with IPv6 off on lo: turn it on (root) rather than leave IPv6 untested
+if [ "$HAVE_V6" != 1 ] && [ "$(id -u)" -eq 0 ]; then sysctl -qw net.ipv6.conf.lo.disable_ipv6=0 2>/dev/null; HAVE_V6=$(v6_bind); fi
 [ "$HAVE_V6" == 1 ] && LISTEN="$LISTEN,udp6:[::1]:$PORT"
 DEAD=$(free_udp_port)
 
@@ -172,7 +175,7 @@ if [ "$HAVE_V6" == 1 ]; then
     job_wait "$J" done
     is "an IPv6 target (udp6)" "$(qa "SELECT r.state || ':' || r.sys_name || ':' || n.external_id FROM infracast.discovery_runs r JOIN infracast.nodes n ON n.id = r.node_id WHERE r.job_id = $J")" "ok:infracast-disc-test:snmp:::1"
 else
-    ok "# SKIP no IPv6 loopback on this machine"
+    bad "no IPv6 loopback on this machine (::1 cannot be bound, even after sysctl net.ipv6.conf.lo.disable_ipv6=0): IPv6 targets are untested"
 fi
 
 # --- failures -------------------------------------------------------------------------------------
@@ -269,14 +272,15 @@ grep -q 'discovery worker runs no job: the licence is' "$D/server.log" && ok "th
 mv "$D/license.json.away" "$D/license.json"
 
 # --- a fast shutdown while the worker waits on dead targets -------------------------------------
-q "ALTER SYSTEM SET infracast.discovery_snmp_timeout = 5000" >/dev/null; reload_conf infracast.discovery_snmp_timeout 5s
+q "ALTER SYSTEM SET infracast.discovery_snmp_timeout = 60000" >/dev/null; reload_conf infracast.discovery_snmp_timeout 1min
 J=$(qa "SELECT infracast.discover(ARRAY['127.0.0.0/28'], 'snmp', 'pub', $DEAD)")
 wait_for "a long job is running" "SELECT state FROM infracast.discovery_jobs WHERE id = $J" "running"
 t0=$(date +%s.%N)
 cluster_stop "$D" "$BIN"
 t1=$(date +%s.%N)
-# each dead device takes 2 x 5 s: a worker that held up the shutdown until its device ended would take longer
-is "the server stops within 9 s while the worker walks" "$(python3 -c "print($t1 - $t0 < 9)")" "True"
+# each dead device takes 2 x 60 s: a worker that held up the shutdown until its device ended would
+# take two minutes; the bound leaves a loaded machine four times the margin it needs
+is "the server stops within 30 s while the worker waits on a device that would take 120 s" "$(python3 -c "print($t1 - $t0 < 30)")" "True"
 grep -E "ERROR|FATAL|PANIC" "$D/server.log" | grep -v "terminating background worker .* due to administrator command\|terminating connection due to administrator command" | head -5
 for s in "$COMMUNITY" "$V3_AUTH" "$V3_PRIV"; do
     grep -qF -- "$s" "$D/server.log" && bad "a secret appears in the server log" || ok "the secret ${s:0:4}... never appears in the server log"

