@@ -21,6 +21,10 @@ CREATE TABLE infracast.credentials (
     sealed         bytea   NOT NULL,  -- format 1 || key id (8) || nonce (24) || secretbox
     created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
     rotated_at     timestamptz,
+    -- Where discover() may aim it (set by an admin with credential_restrict()); NULL: anywhere.
+    -- An SNMP v2c community is sent in clear to whatever answers: this keeps it to the networks
+    -- it belongs to.
+    allowed_targets cidr[],
     PRIMARY KEY (tenant_id, id),
     UNIQUE (tenant_id, name),
     CHECK (kind <> 'snmp_v3' OR (username IS NOT NULL AND auth_protocol IS NOT NULL AND priv_protocol IS NOT NULL)),
@@ -178,6 +182,43 @@ COMMENT ON TABLE infracast.discovery_runs IS
 -- ---------------------------------------------------------------------------------------------
 -- discover(): validate, then enqueue (or return the queued job asking for the same thing)
 -- ---------------------------------------------------------------------------------------------
+-- The first of the (normalised) targets a credential restricted to ALLOWED may not be aimed at, or
+-- NULL when every one is inside. A host name is never inside: where it points is known only once it
+-- is resolved, when the secret is already on its way.
+CREATE FUNCTION infracast.discovery_target_outside(targets text[], allowed cidr[]) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT t.target FROM pg_catalog.unnest(targets) WITH ORDINALITY AS t(target, i)
+     WHERE allowed IS NOT NULL
+       AND NOT (t.target ~ '^[0-9a-f:.]+(/[0-9]+)?$' AND t.target ~ '[.:]'
+                AND EXISTS (SELECT 1 FROM pg_catalog.unnest(allowed) a WHERE t.target::inet <<= a))
+     ORDER BY t.i LIMIT 1
+$$;
+
+-- A job queued again (its schedule's next run, or a retry) is checked against its credential's
+-- restriction as it stands now: one restricted while the job ran is cancelled, not run outside.
+CREATE FUNCTION infracast.discovery_jobs_requeue_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_allowed cidr[];
+BEGIN
+    SELECT c.allowed_targets INTO v_allowed FROM infracast.credentials c
+     WHERE c.tenant_id = NEW.tenant_id AND c.id = NEW.credential_id;
+    IF infracast.discovery_target_outside(NEW.targets, v_allowed) IS NOT NULL THEN
+        NEW.state := 'cancelled';
+        NEW.finished_at := pg_catalog.now();
+        NEW.last_error := 'cancelled: its credential was restricted to ' || pg_catalog.array_to_string(v_allowed, ', ');
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER requeue_check BEFORE UPDATE OF state ON infracast.discovery_jobs
+    FOR EACH ROW WHEN (NEW.state = 'queued' AND OLD.state <> 'queued')
+    EXECUTE FUNCTION infracast.discovery_jobs_requeue_check();
+
 -- discover() and discovery_cancel() are the only ways analysts change the queue: they run as
 -- infracast_internal (no superuser: row-level security keeps them to the current tenant), so that a
 -- job always passes the licence, feature, size and credential checks below; analysts have no
@@ -196,6 +237,7 @@ DECLARE
     v_count bigint;
     v_max bigint := coalesce(current_setting('infracast.discovery_max_targets', true), '4096')::bigint;
     v_cred record;
+    v_outside text;
     v_port integer;
     v_id bigint;
 BEGIN
@@ -221,11 +263,18 @@ BEGIN
         RAISE EXCEPTION 'no credential given'
             USING ERRCODE = '22023', HINT = 'Create one with infracast.credential_create() and pass its name.';
     END IF;
-    SELECT c.id, c.name, c.kind INTO v_cred FROM infracast.credentials c
+    SELECT c.id, c.name, c.kind, c.allowed_targets INTO v_cred FROM infracast.credentials c
      WHERE c.tenant_id = v_tenant AND c.name = discover.credential;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'credential "%" does not exist', discover.credential
             USING ERRCODE = '42704', HINT = 'See SELECT name, kind FROM infracast.credentials, or create it with infracast.credential_create().';
+    END IF;
+    v_outside := infracast.discovery_target_outside(v_targets, v_cred.allowed_targets);
+    IF v_outside IS NOT NULL THEN
+        RAISE EXCEPTION 'credential "%" may not be used on %', v_cred.name, v_outside
+            USING ERRCODE = 'IC904',
+                  DETAIL = pg_catalog.format('Its admin restricted it to %s.', pg_catalog.array_to_string(v_cred.allowed_targets, ', ')),
+                  HINT = 'Aim it inside those networks (by address or block: a host name cannot be checked before it is resolved), use another credential, or ask an admin to widen it with infracast.credential_restrict().';
     END IF;
     IF v_method = 'snmp' AND v_cred.kind NOT IN ('snmp_v2c', 'snmp_v3') THEN
         RAISE EXCEPTION 'credential "%" is a % credential, not an SNMP one', v_cred.name, v_cred.kind
@@ -283,6 +332,49 @@ END
 $$;
 COMMENT ON FUNCTION infracast.discovery_cancel(bigint) IS
     'Cancels a queued discovery job of the current tenant; false when it is no longer queued.';
+
+-- Restricts where a credential may be aimed (NULL: anywhere again). Queued jobs of it that aim
+-- outside are cancelled (a running one finishes; the next run of a scheduled one is cancelled with
+-- it); returns how many.
+CREATE FUNCTION infracast.credential_restrict(name text, allowed text[]) RETURNS integer
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER   -- as infracast_internal: it also cancels jobs (below)
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tenant  bigint := infracast.current_tenant();
+    v_allowed cidr[];
+    v_id      bigint;
+    v_n       integer;
+BEGIN
+    IF allowed IS NOT NULL THEN
+        IF cardinality(allowed) = 0 THEN
+            RAISE EXCEPTION 'no network given'
+                USING ERRCODE = '22023', HINT = 'Give the networks the credential belongs to, such as ARRAY[''192.0.2.0/24''], or NULL to allow any.';
+        END IF;
+        BEGIN
+            v_allowed := allowed::cidr[];
+        EXCEPTION WHEN invalid_text_representation THEN
+            RAISE EXCEPTION 'allowed networks % are not all addresses or CIDR blocks', allowed
+                USING ERRCODE = '22023', HINT = 'Write blocks with their host bits clear, such as 192.0.2.0/24 or 2001:db8::/64.';
+        END;
+    END IF;
+    UPDATE infracast.credentials c SET allowed_targets = v_allowed
+     WHERE c.tenant_id = v_tenant AND c.name = credential_restrict.name
+    RETURNING c.id INTO v_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'credential "%" does not exist', credential_restrict.name
+            USING ERRCODE = '42704', HINT = 'See SELECT name, kind FROM infracast.credentials.';
+    END IF;
+    UPDATE infracast.discovery_jobs j SET state = 'cancelled', finished_at = now(),
+           last_error = 'cancelled: its credential was restricted to ' || array_to_string(v_allowed, ', ')
+     WHERE j.tenant_id = v_tenant AND j.credential_id = v_id AND j.state = 'queued'
+       AND infracast.discovery_target_outside(j.targets, v_allowed) IS NOT NULL;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_n;
+END
+$$;
+COMMENT ON FUNCTION infracast.credential_restrict(text, text[]) IS
+    'Restricts where discover() may aim a credential: ARRAY[''192.0.2.0/24'', ...] (addresses or blocks; host names are then refused), or NULL for anywhere. Cancels its queued jobs that aim outside and returns how many.';
 
 CREATE FUNCTION infracast.credential_delete(name text) RETURNS void
     LANGUAGE plpgsql VOLATILE
@@ -634,13 +726,13 @@ CREATE POLICY tenant_isolation ON infracast.discovery_runs
 -- The sealed column is never granted: only the worker (a superuser session) reads it.
 -- ---------------------------------------------------------------------------------------------
 GRANT SELECT ON infracast.discovery_jobs, infracast.discovery_runs TO infracast_reader;
-GRANT SELECT (tenant_id, id, name, kind, username, auth_protocol, priv_protocol, created_at, rotated_at)
+GRANT SELECT (tenant_id, id, name, kind, username, auth_protocol, priv_protocol, created_at, rotated_at, allowed_targets)
     ON infracast.credentials TO infracast_analyst;
 GRANT INSERT, UPDATE ON infracast.credentials TO infracast_admin;
 GRANT DELETE ON infracast.credentials TO infracast_admin;
 -- the queue is written by discover() and discovery_cancel() only (as infracast_internal, above)
 GRANT INSERT, UPDATE ON infracast.discovery_jobs TO infracast_internal;
-GRANT SELECT (tenant_id, id, name, kind) ON infracast.credentials TO infracast_internal;
+GRANT SELECT (tenant_id, id, name, kind, allowed_targets) ON infracast.credentials TO infracast_internal;
 GRANT USAGE ON SEQUENCE infracast.discovery_jobs_id_seq TO infracast_internal;
 ALTER FUNCTION infracast.discover(text[], text, text, integer, interval) OWNER TO infracast_internal;
 ALTER FUNCTION infracast.discovery_cancel(bigint) OWNER TO infracast_internal;
@@ -658,6 +750,10 @@ REVOKE EXECUTE ON FUNCTION infracast.discovery_record_failure(bigint, bigint, in
 GRANT EXECUTE ON FUNCTION infracast.credential_create(text, text, text, text, text, text, text) TO infracast_admin;
 GRANT EXECUTE ON FUNCTION infracast.credential_rotate(text, text, text) TO infracast_admin;
 GRANT EXECUTE ON FUNCTION infracast.credential_delete(text) TO infracast_admin;
+GRANT UPDATE (allowed_targets) ON infracast.credentials TO infracast_internal;
+ALTER FUNCTION infracast.credential_restrict(text, text[]) OWNER TO infracast_internal;
+REVOKE EXECUTE ON FUNCTION infracast.credential_restrict(text, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infracast.credential_restrict(text, text[]) TO infracast_admin;
 GRANT EXECUTE ON FUNCTION infracast.discover(text[], text, text, integer, interval) TO infracast_analyst;
 GRANT EXECUTE ON FUNCTION infracast.discovery_cancel(bigint) TO infracast_analyst;
 

@@ -109,6 +109,31 @@ has_hint "a schedule under a minute" "SELECT infracast.discover(ARRAY['192.0.2.1
 J4=$(qa "SELECT infracast.discover(ARRAY['192.0.2.1'], 'snmp', 'pub', NULL, '1 day')")
 is "a schedule is kept" "$(qa "SELECT schedule FROM infracast.discovery_jobs WHERE id = $J4")" "1 day"
 
+# --- where a credential may be aimed ---------------------------------------------------------------
+JR=$(qa "SELECT infracast.discover(ARRAY['198.51.100.7'], 'snmp', 'pub', NULL, '1 day')")
+is "an admin restricts a credential; its queued job aiming elsewhere is cancelled" \
+    "$(qa "SELECT infracast.credential_restrict('pub', ARRAY['192.0.2.0/24', '2001:db8::/64'])")" "1"
+is "... with the reason" "$(qa "SELECT state || ': ' || last_error FROM infracast.discovery_jobs WHERE id = $JR")" \
+    "cancelled: cancelled: its credential was restricted to 192.0.2.0/24, 2001:db8::/64"
+is "the restriction is visible" "$(qa "SELECT allowed_targets FROM infracast.credentials WHERE name = 'pub'")" "{192.0.2.0/24,2001:db8::/64}"
+has_hint "aiming it outside is refused" "SELECT infracast.discover(ARRAY['192.0.2.1', '198.51.100.1'], 'snmp', 'pub')" IC904
+has_hint "a block wider than the allowed one too" "SELECT infracast.discover(ARRAY['192.0.2.0/23'], 'snmp', 'pub')" IC904
+has_hint "and a host name (it cannot be checked before it is resolved)" "SELECT infracast.discover(ARRAY['switch1.example'], 'snmp', 'pub')" IC904
+is "inside, by address, block and IPv6, it is queued" \
+    "$(qa "SELECT infracast.discover(ARRAY['192.0.2.5', '192.0.2.64/26', '2001:db8::10'], 'snmp', 'pub') > 0")" "t"
+has_hint "a restriction that is not a network" "SELECT infracast.credential_restrict('pub', ARRAY['not a net'])" 22023
+has_hint "an empty restriction" "SELECT infracast.credential_restrict('pub', '{}')" 22023
+has_hint "an unknown credential" "SELECT infracast.credential_restrict('nope', NULL)" 42704
+# a scheduled job running when its credential was restricted: queued again (as the worker does), it is cancelled
+qa "SELECT infracast.credential_restrict('pub', NULL)" >/dev/null
+JQ=$(qa "SELECT infracast.discover(ARRAY['198.51.100.9'], 'snmp', 'pub', NULL, '1 day')")
+q "UPDATE infracast.discovery_jobs SET state = 'running' WHERE id = $JQ" >/dev/null
+is "a running job is left to finish (the queued IPv6 one above is cancelled)" "$(qa "SELECT infracast.credential_restrict('pub', ARRAY['192.0.2.0/24'])"):$(qa "SELECT state FROM infracast.discovery_jobs WHERE id = $JQ")" "1:running"
+q "UPDATE infracast.discovery_jobs SET state = 'queued' WHERE id = $JQ" >/dev/null
+is "queued again for its next run, it is cancelled instead" "$(qa "SELECT state || ': ' || last_error FROM infracast.discovery_jobs WHERE id = $JQ")" \
+    "cancelled: cancelled: its credential was restricted to 192.0.2.0/24"
+is "NULL lifts it" "$(qa "SELECT infracast.credential_restrict('pub', NULL)"):$(qa "SELECT allowed_targets IS NULL FROM infracast.credentials WHERE name = 'pub'")" "0:t"
+
 # --- cancel, delete --------------------------------------------------------------------------------
 has_hint "a credential used by a queued job cannot be deleted" "SELECT infracast.credential_delete('pub')" 2BP01
 is "cancel a queued job" "$(qa "SELECT infracast.discovery_cancel($J2)")" "t"
@@ -137,6 +162,8 @@ is "and cannot create credentials" "$(as_role regress_disc_analyst "SELECT infra
 is "an analyst cannot insert a job by hand (only through discover())" "$(as_role regress_disc_analyst "INSERT INTO infracast.discovery_jobs (targets, method, port) VALUES ('{192.0.2.1}', 'snmp', 161)" | grep -o '42501' | head -1)" "42501"
 is "a job inserted directly (by a superuser) is checked too" "$(psql -X -At -d "$DB" -c "\\set VERBOSITY verbose" -c "SELECT infracast.set_tenant('acme', false)" -c "INSERT INTO infracast.discovery_jobs (targets, method, port) VALUES ('{not a host!}', 'snmp', 161)" 2>&1 | grep -o '22023' | head -1)" "22023"
 is "an admin can" "$(as_role regress_disc_admin "SELECT infracast.credential_create('adm', 'snmp_v2c', 'x') > 0")" "t"
+is "an analyst cannot restrict (or widen) a credential" "$(as_role regress_disc_analyst "SELECT infracast.credential_restrict('pub', NULL)" | grep -o '42501' | head -1)" "42501"
+is "an admin can restrict one" "$(as_role regress_disc_admin "SELECT infracast.credential_restrict('adm', ARRAY['192.0.2.0/24'])")" "0"
 is "the worker's functions are not for users" "$(as_role regress_disc_admin "SELECT infracast.discovery_record_failure(1, 1, 1, '{x}', now(), 'x')" | grep -o '42501' | head -1)" "42501"
 
 # --- pg_dump keeps the sealed credentials, jobs and runs --------------------------------------------
