@@ -92,6 +92,8 @@ endif
 # PGXS tracks no header dependencies (Debian's PostgreSQL is built without --enable-depend): a
 # changed header rebuilds every object, so no object keeps a stale struct layout.
 $(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h src/*/*.h src/*/*/*.h bgworkers/*.h)
+# INFRACAST_EXTVERSION comes from the control file: a bumped version rebuilds what compares it.
+bgworkers/startup_worker.o bgworkers/feed_worker.o bgworkers/discovery_worker.o: extension/infracast.control
 
 extension/infracast--$(EXTVERSION).sql: $(sort $(wildcard extension/sql/*.sql))
 	@echo "-- Generated from extension/sql/*.sql by make; edit those files, not this one." > $@
@@ -102,7 +104,9 @@ extension/infracast--$(EXTVERSION).sql: $(sort $(wildcard extension/sql/*.sql))
 extension/infracast--%.sql: extension/updates/%.sql $(sort $(wildcard extension/sql/*.sql))
 	@echo "-- Generated from $< by make; edit that file, not this one." > $@
 	@awk '/^-- @include / { f = $$3; printf "\n-- ---- %s ----\n", f; \
-	          while ((getline l < f) > 0) print l; close(f); next } { print }' $< >> $@
+	          while ((r = (getline l < f)) > 0) print l; \
+	          if (r < 0) { print "make: " FILENAME ": cannot read the included part " f > "/dev/stderr"; exit 1 } \
+	          close(f); next } { print }' $< >> $@ || { rm -f $@; exit 1; }
 
 test/results:
 	@mkdir -p $@

@@ -261,7 +261,8 @@ worker_open_credential(DiscoveryJob *job, MemoryContext jobcxt)
 	MemoryContext old;
 
 	worker_xact_begin();
-	worker_exec("SELECT c.kind, c.username, c.auth_protocol, c.priv_protocol, c.sealed"
+	worker_exec("SELECT c.kind, c.username, c.auth_protocol, c.priv_protocol, c.sealed,"
+				"       infracast.discovery_target_outside(j.targets, c.allowed_targets)"
 				" FROM infracast.discovery_jobs j JOIN infracast.credentials c"
 				"   ON c.tenant_id = j.tenant_id AND c.id = j.credential_id"
 				" WHERE j.tenant_id = $1 AND j.id = $2", 2, types, values, NULL, SPI_OK_SELECT);
@@ -270,6 +271,16 @@ worker_open_credential(DiscoveryJob *job, MemoryContext jobcxt)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("the job's credential no longer exists"),
 				 errhint("Queue the job again with an existing credential.")));
+	/*
+	 * The credential's restriction as it stands now, before its secret is opened: a job queued
+	 * before an admin restricted the credential (or outside discover()) is not run outside it.
+	 */
+	if (SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6) != NULL)
+		ereport(ERROR,
+				(errcode(MAKE_SQLSTATE('I', 'C', '9', '0', '4')),
+				 errmsg("the job aims its credential outside the networks it is restricted to (%s)",
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6)),
+				 errhint("Queue it again inside them, or ask an admin to widen the credential with infracast.credential_restrict().")));
 	job->kind = worker_getstr(0, 1, jobcxt);
 	job->username = worker_getstr(0, 2, jobcxt);
 	job->auth_protocol = worker_getstr(0, 3, jobcxt);

@@ -8,7 +8,8 @@
  *  - extension not created there: logs so, and the licence state as the library reads the file;
  *  - extension at this library's version: logs "infracast schema up to date (version X)";
  *  - extension at another version and infracast.auto_update = on: runs ALTER EXTENSION infracast
- *    UPDATE (the update scripts in extension/updates/, one transaction: all or nothing) and logs
+ *    UPDATE TO this library's version (the update scripts in extension/updates/, one transaction:
+ *    all or nothing; lock_timeout 30 s, so a client's lock cannot stall the server's start) and logs
  *    "infracast schema migrated from X to Y"; a failed update is logged with its error and changes
  *    nothing, and the server carries on;
  *  - at another version with auto_update off (the default): a WARNING that says what to run;
@@ -112,7 +113,14 @@ startup_update(const char *from)
 	{
 		startup_begin();
 		pgstat_report_activity(STATE_RUNNING, "ALTER EXTENSION infracast UPDATE");
-		if (SPI_execute("ALTER EXTENSION infracast UPDATE", false, 0) != SPI_OK_UTILITY)
+		/*
+		 * A client holding a lock on one of the tables right after the restart would otherwise keep
+		 * the worker waiting, and with it every query behind the locks it has taken: give up instead.
+		 */
+		if (SPI_execute("SET LOCAL lock_timeout = '30s'", false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "SET LOCAL lock_timeout failed");
+		/* to the library's own version, not whatever the control file on disk names */
+		if (SPI_execute("ALTER EXTENSION infracast UPDATE TO '" INFRACAST_EXTVERSION "'", false, 0) != SPI_OK_UTILITY)
 			elog(ERROR, "ALTER EXTENSION infracast UPDATE failed");
 		startup_commit();
 		ok = true;
@@ -142,7 +150,7 @@ static void
 startup_log_license(void)
 {
 	startup_begin();
-	if (SPI_execute("SELECT state, coalesce(reason, ''), coalesce(license_id, '-'), coalesce(customer, '-'), "
+	if (SPI_execute("SELECT coalesce(state, 'unknown'), coalesce(reason, ''), coalesce(license_id, '-'), coalesce(customer, '-'), "
 					"coalesce(node_limit::text, '-'), coalesce(nodes_used::text, '-'), "
 					"coalesce(array_to_string(features_in_force, ','), ''), coalesce(expires_at::text, '-') "
 					"FROM infracast.license_status()", true, 1) != SPI_OK_SELECT || SPI_processed != 1)

@@ -28,6 +28,14 @@ BEGIN
     -- level security applies to it, so it writes only the current tenant's rows.
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_internal') THEN
         CREATE ROLE infracast_internal NOLOGIN;
+    ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                   WHERE r.rolname = 'infracast_internal'
+                     AND (r.rolcanlogin OR r.rolsuper OR r.rolbypassrls
+                          OR EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m WHERE m.roleid = r.oid))) THEN
+        -- it will own the writers: a role someone can log in as, or become, would write as them
+        RAISE EXCEPTION 'role infracast_internal exists and can log in, bypasses row-level security or has members'
+            USING ERRCODE = '42501',
+                  HINT = 'It owns the SECURITY DEFINER writers and must be NOLOGIN, NOSUPERUSER, NOBYPASSRLS, with no member: fix or drop that role, then try again.';
     END IF;
     -- The proxy's login role: NOINHERIT, so it holds no privilege until it SET ROLEs to a caller.
     -- The operator grants it LOGIN and a password.
@@ -73,7 +81,7 @@ CREATE TABLE infracast.tenant_roles (
     role_name   name   NOT NULL
                 CONSTRAINT tenant_roles_not_shared_role
                 CHECK (role_name NOT IN ('infracast_reader', 'infracast_analyst', 'infracast_admin',
-                                         'infracast_operator', 'infracast_authenticator')),
+                                         'infracast_operator', 'infracast_authenticator', 'infracast_internal')),
     PRIMARY KEY (tenant_id, role_name)
 );
 COMMENT ON TABLE infracast.tenant_roles IS
@@ -139,8 +147,11 @@ CREATE FUNCTION infracast.check_caller(caller name) RETURNS name
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF caller IS NULL OR NOT pg_catalog.pg_has_role(session_user, caller, 'MEMBER') THEN
-        RAISE EXCEPTION 'this session cannot act as role "%"', caller
+    -- The role that called: SET ROLE's (the proxy's per-request role included; the setting keeps
+    -- the caller's value inside SECURITY DEFINER functions), else the login.
+    IF caller IS DISTINCT FROM (CASE pg_catalog.current_setting('role') WHEN 'none' THEN session_user
+                                ELSE pg_catalog.current_setting('role')::name END) THEN
+        RAISE EXCEPTION 'role "%" is not the role calling', caller
             USING ERRCODE = '42501',
                   HINT = 'Call the public function (for example infracast.compliance_assess() or infracast.store_document()), not its internal writer.';
     END IF;
@@ -148,7 +159,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION infracast.check_caller(name) IS
-    'Internal: the role a SECURITY DEFINER writer records as the author, checked against session_user (42501 otherwise).';
+    'Internal: the role a SECURITY DEFINER writer records as the author: it must be the calling role (SET ROLE''s, else the login), 42501 otherwise.';
 REVOKE EXECUTE ON FUNCTION infracast.check_caller(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.check_caller(name) TO infracast_internal;
 

@@ -192,6 +192,9 @@ AS $$
     SELECT t.target FROM pg_catalog.unnest(targets) WITH ORDINALITY AS t(target, i)
      WHERE allowed IS NOT NULL
        AND NOT (t.target ~ '^[0-9a-f:.]+(/[0-9]+)?$' AND t.target ~ '[.:]'
+                -- IPv4 written as IPv6 (mapped, or NAT64's well-known prefix) reaches an IPv4 host
+                -- that an IPv6 allowance never meant: always outside
+                AND NOT t.target::inet && '::ffff:0:0/96'::cidr AND NOT t.target::inet && '64:ff9b::/96'::cidr
                 AND EXISTS (SELECT 1 FROM pg_catalog.unnest(allowed) a WHERE t.target::inet <<= a))
      ORDER BY t.i LIMIT 1
 $$;
@@ -263,8 +266,10 @@ BEGIN
         RAISE EXCEPTION 'no credential given'
             USING ERRCODE = '22023', HINT = 'Create one with infracast.credential_create() and pass its name.';
     END IF;
+    -- FOR SHARE: a credential_restrict() running now waits for this job to commit, then cancels it
     SELECT c.id, c.name, c.kind, c.allowed_targets INTO v_cred FROM infracast.credentials c
-     WHERE c.tenant_id = v_tenant AND c.name = discover.credential;
+     WHERE c.tenant_id = v_tenant AND c.name = discover.credential
+       FOR SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'credential "%" does not exist', discover.credential
             USING ERRCODE = '42704', HINT = 'See SELECT name, kind FROM infracast.credentials, or create it with infracast.credential_create().';

@@ -219,13 +219,23 @@ $$;
 -- failures (left by api_login_lock) or with an expired window starts a new window. The rows are
 -- taken in that order, the user's first, as api_login_lock does: no deadlock between two logins.
 --
--- Each failure also deletes up to 100 rows whose window has expired, so that the table holds about
--- one window's worth of names and addresses tried, not every one ever tried. Rows another login
--- holds are skipped (SKIP LOCKED: no waiting, no deadlock), and so are this login's own rows.
+-- Each failure then deletes up to 100 rows whose window has expired, so that the table holds about
+-- one window's worth of names and addresses tried, not every one ever tried. It comes after the
+-- INSERT, this login's last wait: rows another login holds are skipped (SKIP LOCKED), so pruning
+-- never waits and cannot deadlock with another login; this login's own rows are kept.
 CREATE FUNCTION infracast.api_login_failed(p_user_key text, p_client text) RETURNS void
     LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
+    INSERT INTO infracast.login_failures AS f (scope, key, failures, window_start)
+    VALUES ('user', p_user_key, 1, pg_catalog.now()),
+           ('user_client', infracast.api_login_pair_key(p_user_key, p_client), 1, pg_catalog.now()),
+           ('client', p_client, 1, pg_catalog.now())
+    ON CONFLICT (scope, key) DO UPDATE
+       SET failures = CASE WHEN f.failures = 0 OR f.window_start + infracast.api_login_window() <= pg_catalog.now()
+                           THEN 1 ELSE f.failures + 1 END,
+           window_start = CASE WHEN f.failures = 0 OR f.window_start + infracast.api_login_window() <= pg_catalog.now()
+                               THEN pg_catalog.now() ELSE f.window_start END;
     DELETE FROM infracast.login_failures
      WHERE ctid = ANY (ARRAY(
                SELECT f.ctid FROM infracast.login_failures f
@@ -235,15 +245,6 @@ AS $$
                                                ('client', p_client))
                 LIMIT 100
                 FOR UPDATE SKIP LOCKED));
-    INSERT INTO infracast.login_failures AS f (scope, key, failures, window_start)
-    VALUES ('user', p_user_key, 1, pg_catalog.now()),
-           ('user_client', infracast.api_login_pair_key(p_user_key, p_client), 1, pg_catalog.now()),
-           ('client', p_client, 1, pg_catalog.now())
-    ON CONFLICT (scope, key) DO UPDATE
-       SET failures = CASE WHEN f.failures = 0 OR f.window_start + infracast.api_login_window() <= pg_catalog.now()
-                           THEN 1 ELSE f.failures + 1 END,
-           window_start = CASE WHEN f.failures = 0 OR f.window_start + infracast.api_login_window() <= pg_catalog.now()
-                               THEN pg_catalog.now() ELSE f.window_start END
 $$;
 
 CREATE FUNCTION infracast.api_login(p_tenant text, p_username text, p_password text, p_totp text,

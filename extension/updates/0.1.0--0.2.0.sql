@@ -25,9 +25,28 @@ DO $roles$
 DECLARE
     r record;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_operator') THEN
-        CREATE ROLE infracast_operator NOLOGIN;
+    -- Roles are the cluster's: once infracast_operator exists (made by an earlier update, or by a
+    -- fresh 0.2.0 install in another database), its membership is the DBA's decision, and an update
+    -- of another database must not hand it again to tenant admins the DBA took it from. Only the
+    -- update that creates it grants it; later ones say whom they left as they were.
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_operator') THEN
+        FOR r IN
+            SELECT m.rolname
+              FROM pg_catalog.pg_auth_members am
+              JOIN pg_catalog.pg_roles m ON m.oid = am.member
+             WHERE am.roleid = 'infracast_admin'::regrole
+               AND m.rolname NOT IN ('infracast_authenticator', 'infracast_operator')
+               AND m.rolinherit
+               AND NOT pg_catalog.pg_has_role(m.oid, 'infracast_operator', 'MEMBER')
+             ORDER BY 1
+        LOOP
+            RAISE WARNING 'role "%" administered every tenant in 0.1.0 and now administers only the tenants it is bound to', r.rolname
+                USING HINT = pg_catalog.format('infracast_operator exists already, so this update grants it to nobody. For cluster-wide work: GRANT infracast_operator TO %I; for one tenant: INSERT INTO infracast.tenant_roles VALUES (<tenant id>, %L);',
+                                               r.rolname, r.rolname);
+        END LOOP;
+        RETURN;
     END IF;
+    CREATE ROLE infracast_operator NOLOGIN;
     FOR r IN
         SELECT m.rolname
           FROM pg_catalog.pg_auth_members am
@@ -53,6 +72,14 @@ DO $internal$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infracast_internal') THEN
         CREATE ROLE infracast_internal NOLOGIN;
+    ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                   WHERE r.rolname = 'infracast_internal'
+                     AND (r.rolcanlogin OR r.rolsuper OR r.rolbypassrls
+                          OR EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m WHERE m.roleid = r.oid))) THEN
+        -- it will own the writers: a role someone can log in as, or become, would write as them
+        RAISE EXCEPTION 'role infracast_internal exists and can log in, bypasses row-level security or has members'
+            USING ERRCODE = '42501',
+                  HINT = 'It owns the SECURITY DEFINER writers and must be NOLOGIN, NOSUPERUSER, NOBYPASSRLS, with no member: fix or drop that role, then try again.';
     END IF;
 END
 $internal$;
@@ -62,8 +89,11 @@ CREATE FUNCTION infracast.check_caller(caller name) RETURNS name
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF caller IS NULL OR NOT pg_catalog.pg_has_role(session_user, caller, 'MEMBER') THEN
-        RAISE EXCEPTION 'this session cannot act as role "%"', caller
+    -- The role that called: SET ROLE's (the proxy's per-request role included; the setting keeps
+    -- the caller's value inside SECURITY DEFINER functions), else the login.
+    IF caller IS DISTINCT FROM (CASE pg_catalog.current_setting('role') WHEN 'none' THEN session_user
+                                ELSE pg_catalog.current_setting('role')::name END) THEN
+        RAISE EXCEPTION 'role "%" is not the role calling', caller
             USING ERRCODE = '42501',
                   HINT = 'Call the public function (for example infracast.compliance_assess() or infracast.store_document()), not its internal writer.';
     END IF;
@@ -71,7 +101,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION infracast.check_caller(name) IS
-    'Internal: the role a SECURITY DEFINER writer records as the author, checked against session_user (42501 otherwise).';
+    'Internal: the role a SECURITY DEFINER writer records as the author: it must be the calling role (SET ROLE''s, else the login), 42501 otherwise.';
 REVOKE EXECUTE ON FUNCTION infracast.check_caller(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infracast.check_caller(name) TO infracast_internal;
 
@@ -84,7 +114,7 @@ BEGIN
       INTO v_rows
       FROM infracast.tenant_roles
      WHERE role_name IN ('infracast_reader', 'infracast_analyst', 'infracast_admin', 'infracast_operator',
-                         'infracast_authenticator');
+                         'infracast_authenticator', 'infracast_internal');
     IF v_rows IS NOT NULL THEN
         RAISE EXCEPTION 'infracast.tenant_roles binds shared roles to tenants: %', v_rows
             USING ERRCODE = '23514',
@@ -94,7 +124,7 @@ END
 $bound$;
 ALTER TABLE infracast.tenant_roles ADD CONSTRAINT tenant_roles_not_shared_role
     CHECK (role_name NOT IN ('infracast_reader', 'infracast_analyst', 'infracast_admin',
-                             'infracast_operator', 'infracast_authenticator'));
+                             'infracast_operator', 'infracast_authenticator', 'infracast_internal'));
 COMMENT ON TABLE infracast.tenant_roles IS
     'Roles (or members of roles) allowed to call infracast.set_tenant() for a tenant. Only infracast_operator binds roles; the extension''s shared roles cannot be bound.';
 
@@ -177,7 +207,31 @@ DROP TRIGGER revoke_tokens ON infracast_update_0_1_0.users;
 ALTER EXTENSION infracast DROP TABLE infracast_update_0_1_0.users;
 ALTER EXTENSION infracast DROP SEQUENCE infracast_update_0_1_0.users_id_seq;
 ALTER EXTENSION infracast DROP TABLE infracast_update_0_1_0.login_failures;
-DROP SCHEMA infracast_api CASCADE;
+-- The REST layer's members one by one, then the schema without CASCADE: an object of the
+-- customer's that depends on one of them (a view, say) stops the update with its name instead of
+-- disappearing with it.
+DO $api$
+DECLARE
+    o record;
+BEGIN
+    FOR o IN
+        SELECT d.classid, d.objid,
+               CASE WHEN d.classid = 'pg_catalog.pg_class'::regclass THEN pg_catalog.format('DROP VIEW %s', d.objid::regclass)
+                    ELSE pg_catalog.format('DROP FUNCTION %s', d.objid::regprocedure) END AS stmt
+          FROM pg_catalog.pg_depend d
+          JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'infracast'
+         WHERE d.deptype = 'e'
+           AND ((d.classid = 'pg_catalog.pg_class'::regclass
+                 AND (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = d.objid) = 'infracast_api'::regnamespace)
+             OR (d.classid = 'pg_catalog.pg_proc'::regclass
+                 AND (SELECT p.pronamespace FROM pg_catalog.pg_proc p WHERE p.oid = d.objid) = 'infracast_api'::regnamespace))
+         ORDER BY d.classid = 'pg_catalog.pg_proc'::regclass   -- views first
+    LOOP
+        EXECUTE o.stmt;
+    END LOOP;
+END
+$api$;
+DROP SCHEMA infracast_api;
 DO $drop$
 DECLARE
     f regprocedure;
@@ -304,4 +358,6 @@ SELECT pg_catalog.setval('infracast.users_id_seq', s.last_value, s.is_called)
   FROM infracast_update_0_1_0.users_id_seq s;
 INSERT INTO infracast.login_failures (scope, key, failures, window_start)
 SELECT scope, key, failures, window_start FROM infracast_update_0_1_0.login_failures;
-DROP SCHEMA infracast_update_0_1_0 CASCADE;
+-- without CASCADE: a customer's view or foreign key on the old tables stops the update, named
+DROP TABLE infracast_update_0_1_0.users, infracast_update_0_1_0.login_failures;
+DROP SCHEMA infracast_update_0_1_0;

@@ -176,6 +176,9 @@ while read -r old rev; do
         || { fail "$old: no auto_update-off line"; tail -n 20 "$S/server.log"; }
     [ "$(q autoupd "SELECT extversion FROM pg_extension WHERE extname = 'infracast'")" = "$old" ] \
         && ok "$old: auto_update off: nothing migrated" || fail "$old: auto_update off migrated autoupd"
+    # the DBA made upd_dba a tenant admin after the first update: updating another database of the
+    # cluster must not hand it cluster-wide access again
+    q postgres "REVOKE infracast_operator FROM upd_dba" >/dev/null
     restart "infracast.auto_update = on"
     wait_log "migrated from $old to $new" && ok "$old: auto_update on: the log says \"migrated from $old to $new\"" \
         || { fail "$old: no \"migrated\" line"; tail -n 20 "$S/server.log"; }
@@ -183,6 +186,10 @@ while read -r old rev; do
         || fail "$old: no licence line"
     [ "$(q autoupd "SELECT extversion FROM pg_extension WHERE extname = 'infracast'")" = "$new" ] \
         && ok "$old: auto_update on: autoupd is at $new" || fail "$old: autoupd is not at $new"
+    [ "$(q postgres "SELECT pg_has_role('upd_dba', 'infracast_operator', 'MEMBER')")" = f ] \
+        && wait_log 'role "upd_dba" administered every tenant in 0.1.0 and now administers only the tenants it is bound to' \
+        && ok "$old: a later update of another database grants the operator role to nobody, and says whom it left" \
+        || fail "$old: after the second database's update, upd_dba's operator role or the warning"
     describe autoupd >"$W/catalog-auto" || die "describing autoupd"
     diff -q "$W/catalog-fresh" "$W/catalog-auto" >/dev/null && ok "$old: the migrated-on-start database describes itself as a fresh $new" \
         || { fail "$old: autoupd differs from a fresh $new"; diff -u "$W/catalog-fresh" "$W/catalog-auto" | head -n 20; }
