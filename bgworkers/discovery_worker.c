@@ -585,58 +585,6 @@ worker_wait(void)
 	pfree(events);
 }
 
-static void
-worker_walk_job(DiscoveryJob *job, MemoryContext jobcxt)
-{
-	int			concurrency = Max(discovery_concurrency, 1);
-	int			next = 0;
-
-	slots = MemoryContextAllocZero(jobcxt, sizeof(DeviceSlot) * concurrency);
-	nslots = 0;
-	while (next < job->ntargets || nslots > 0)
-	{
-		TimestampTz now;
-
-		CHECK_FOR_INTERRUPTS();
-		while (nslots < concurrency && next < job->ntargets)
-		{
-			/* opening an SNMPv3 session probes the agent synchronously: notice SIGTERM between them */
-			CHECK_FOR_INTERRUPTS();
-			if (worker_start_device(job, jobcxt, next, &slots[nslots]))
-				nslots++;
-			next++;
-		}
-		if (nslots == 0)
-			continue;
-		pgstat_report_activity(STATE_RUNNING, psprintf("discovery job " INT64_FORMAT ": %d of %d devices started",
-													   job->id, next, job->ntargets));
-		worker_wait();
-		now = GetCurrentTimestamp();
-		for (int i = 0; i < nslots; i++)
-		{
-			DeviceSlot *s = &slots[i];
-
-			snmp_walk_tick(s->walk);
-			if (snmp_walk_state(s->walk) == SNMP_WALK_RUNNING && now >= s->deadline)
-			{
-				char		why[160];
-				size_t		got;
-
-				(void) snmp_walk_values(s->walk, &got);
-				snprintf(why, sizeof(why), "deadline of %d s passed (infracast.discovery_device_timeout) after %zu values",
-						 discovery_device_timeout_s, got);
-				snmp_walk_abort(s->walk, why);
-			}
-			if (snmp_walk_state(s->walk) == SNMP_WALK_RUNNING)
-				continue;
-			worker_store(job, jobcxt, s);
-			snmp_walk_free(s->walk);
-			slots[i] = slots[--nslots];
-			i--;
-		}
-	}
-}
-
 /* ---- SSH ---------------------------------------------------------------------------------- */
 
 /* Reads the host keys pinned for the job's targets and port (its own transaction). */
@@ -1067,14 +1015,51 @@ worker_ssh_store(DiscoveryJob *job, MemoryContext jobcxt, DeviceSlot *slot)
 	MemoryContextDelete(storecxt);
 }
 
-/* Collects from every target of an SSH job, up to infracast.discovery_concurrency at once. */
+/*
+ * One step of a device's collection, SNMP walk or SSH session; a device past its deadline is
+ * aborted with the reason. True once it no longer runs (done, failed or aborted).
+ */
+static bool
+worker_slot_step(DeviceSlot *s, TimestampTz now)
+{
+	char		why[160];
+
+	if (s->ssh)
+	{
+		ssh_collect_step(s->ssh);
+		if (ssh_collect_state(s->ssh) == SSH_COLLECT_RUNNING && now >= s->deadline)
+		{
+			snprintf(why, sizeof(why), "deadline of %d s passed (infracast.discovery_device_timeout)",
+					 discovery_device_timeout_s);
+			ssh_collect_abort(s->ssh, why);
+		}
+		return ssh_collect_state(s->ssh) != SSH_COLLECT_RUNNING;
+	}
+	snmp_walk_tick(s->walk);
+	if (snmp_walk_state(s->walk) == SNMP_WALK_RUNNING && now >= s->deadline)
+	{
+		size_t		got;
+
+		(void) snmp_walk_values(s->walk, &got);
+		snprintf(why, sizeof(why), "deadline of %d s passed (infracast.discovery_device_timeout) after %zu values",
+				 discovery_device_timeout_s, got);
+		snmp_walk_abort(s->walk, why);
+	}
+	return snmp_walk_state(s->walk) != SNMP_WALK_RUNNING;
+}
+
+/*
+ * Walks (SNMP) or collects from (SSH) every target of a job, up to infracast.discovery_concurrency
+ * devices at once, all driven from one wait; each device is stored as soon as it ends.
+ */
 static void
-worker_ssh_job(DiscoveryJob *job, MemoryContext jobcxt)
+worker_drive_devices(DiscoveryJob *job, MemoryContext jobcxt)
 {
 	int			concurrency = Max(discovery_concurrency, 1);
 	int			next = 0;
 
-	worker_ssh_load_pins(job, jobcxt);
+	if (job->ssh)
+		worker_ssh_load_pins(job, jobcxt);
 	slots = MemoryContextAllocZero(jobcxt, sizeof(DeviceSlot) * concurrency);
 	nslots = 0;
 	while (next < job->ntargets || nslots > 0)
@@ -1084,35 +1069,37 @@ worker_ssh_job(DiscoveryJob *job, MemoryContext jobcxt)
 		CHECK_FOR_INTERRUPTS();
 		while (nslots < concurrency && next < job->ntargets)
 		{
+			/* opening an SNMPv3 session probes the agent synchronously: notice SIGTERM between them */
 			CHECK_FOR_INTERRUPTS();
-			if (worker_ssh_start_device(job, jobcxt, next, &slots[nslots]))
+			if (job->ssh ? worker_ssh_start_device(job, jobcxt, next, &slots[nslots])
+				: worker_start_device(job, jobcxt, next, &slots[nslots]))
 				nslots++;
 			next++;
 		}
 		if (nslots == 0)
 			continue;
-		pgstat_report_activity(STATE_RUNNING, psprintf("discovery job " INT64_FORMAT " (ssh): %d of %d devices started",
-													   job->id, next, job->ntargets));
+		pgstat_report_activity(STATE_RUNNING, psprintf("discovery job " INT64_FORMAT " (%s): %d of %d devices started",
+													   job->id, job->ssh ? "ssh" : "snmp", next, job->ntargets));
 		worker_wait();
 		now = GetCurrentTimestamp();
 		for (int i = 0; i < nslots; i++)
 		{
 			DeviceSlot *s = &slots[i];
 
-			ssh_collect_step(s->ssh);
-			if (ssh_collect_state(s->ssh) == SSH_COLLECT_RUNNING && now >= s->deadline)
-			{
-				char		why[160];
-
-				snprintf(why, sizeof(why), "deadline of %d s passed (infracast.discovery_device_timeout)",
-						 discovery_device_timeout_s);
-				ssh_collect_abort(s->ssh, why);
-			}
-			if (ssh_collect_state(s->ssh) == SSH_COLLECT_RUNNING)
+			if (!worker_slot_step(s, now))
 				continue;
-			worker_ssh_store(job, jobcxt, s);
-			ssh_collect_free(s->ssh);
-			s->ssh = NULL;
+			if (s->ssh)
+			{
+				worker_ssh_store(job, jobcxt, s);
+				ssh_collect_free(s->ssh);
+				s->ssh = NULL;
+			}
+			else
+			{
+				worker_store(job, jobcxt, s);
+				snmp_walk_free(s->walk);
+				s->walk = NULL;
+			}
 			slots[i] = slots[--nslots];
 			i--;
 		}
@@ -1179,10 +1166,8 @@ worker_run_job(DiscoveryJob *job, MemoryContext jobcxt)
 	}
 	PG_END_TRY();
 	snmp_walk_forget_users();
-	if (job->have_credential && job->ssh)
-		worker_ssh_job(job, jobcxt);
-	else if (job->have_credential)
-		worker_walk_job(job, jobcxt);
+	if (job->have_credential)
+		worker_drive_devices(job, jobcxt);
 	snmp_walk_forget_users();
 	discovery_secrets_free(&job->secrets);
 	open_secrets = NULL;
