@@ -399,6 +399,51 @@ worker_text_array(Datum *elems, bool *nulls, int n)
 	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
+/*
+ * Runs a device's store function (SQL that returns the discovery_runs id it wrote) in its own
+ * transaction and counts the run as answered or failed; a storing error becomes a failed run with
+ * the reason. Shared by the SNMP and SSH paths, which differ only in what they pass.
+ */
+static void
+worker_store_run(DiscoveryJob *job, MemoryContext jobcxt, DeviceSlot *slot, MemoryContext storecxt,
+				 const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
+{
+	const char *target = job->targets[slot->target];
+
+	PG_TRY();
+	{
+		Datum		run;
+		Oid			run_type = INT8OID;
+		bool		isnull;
+
+		worker_xact_begin();
+		worker_exec(sql, nargs, types, values, nulls, SPI_OK_SELECT);
+		run = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		worker_exec("SELECT r.state, r.reason FROM infracast.discovery_runs r WHERE r.id = $1",
+					1, &run_type, &run, NULL, SPI_OK_SELECT);
+		if (SPI_processed != 1)
+			elog(ERROR, "the discovery run just stored is missing");
+		if (strcmp(TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)), "failed") == 0)
+		{
+			job->failed++;
+			worker_note_failure(job, jobcxt, target, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
+		}
+		else
+			job->answered++;
+		worker_xact_commit();
+	}
+	PG_CATCH();
+	{
+		char	   *msg = worker_catch_error(storecxt);
+		char	   *reason = psprintf("could not store what the device answered: %s", msg);
+
+		ereport(WARNING, (errmsg("infracast discovery of \"%s\" (job " INT64_FORMAT "): %s", target, job->id, reason)));
+		worker_record_failure(job, slot->target, slot->target + 1, slot->started, reason);
+		worker_note_failure(job, jobcxt, target, reason);
+	}
+	PG_END_TRY();
+}
+
 /* Stores one finished walk (its own transaction); a storing error becomes a failed run. */
 static void
 worker_store(DiscoveryJob *job, MemoryContext jobcxt, DeviceSlot *slot)
@@ -422,7 +467,6 @@ worker_store(DiscoveryJob *job, MemoryContext jobcxt, DeviceSlot *slot)
 	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
 	Datum		values[12];
 	char		nulls[13] = "            ";
-	bool		isnull;
 
 	for (size_t i = 0; i < n; i++)
 	{
@@ -453,40 +497,9 @@ worker_store(DiscoveryJob *job, MemoryContext jobcxt, DeviceSlot *slot)
 	values[10] = worker_text_array(txt, txt_null, (int) n);
 	values[11] = worker_text_array(hex, hex_null, (int) n);
 
-	PG_TRY();
-	{
-		Datum		state;
-		Datum		run;
-		Oid			run_type = INT8OID;
-
-		worker_xact_begin();
-		worker_exec("SELECT infracast.discovery_store_snmp($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-					12, types, values, nulls, SPI_OK_SELECT);
-		run = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		worker_exec("SELECT r.state, r.reason FROM infracast.discovery_runs r WHERE r.id = $1",
-					1, &run_type, &run, NULL, SPI_OK_SELECT);
-		if (SPI_processed != 1)
-			elog(ERROR, "the discovery run just stored is missing");
-		state = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		if (strcmp(TextDatumGetCString(state), "failed") == 0)
-		{
-			job->failed++;
-			worker_note_failure(job, jobcxt, target, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
-		}
-		else
-			job->answered++;
-		worker_xact_commit();
-	}
-	PG_CATCH();
-	{
-		char	   *msg = worker_catch_error(storecxt);
-		char	   *reason = psprintf("could not store what the device answered: %s", msg);
-
-		ereport(WARNING, (errmsg("infracast discovery of \"%s\" (job " INT64_FORMAT "): %s", target, job->id, reason)));
-		worker_record_failure(job, slot->target, slot->target + 1, slot->started, reason);
-		worker_note_failure(job, jobcxt, target, reason);
-	}
-	PG_END_TRY();
+	worker_store_run(job, jobcxt, slot, storecxt,
+					 "SELECT infracast.discovery_store_snmp($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+					 12, types, values, nulls);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(storecxt);
 }
@@ -935,7 +948,6 @@ worker_ssh_store(DiscoveryJob *job, MemoryContext jobcxt, DeviceSlot *slot)
 	TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID, BOOLARRAYOID};
 	Datum		values[30];
 	char		nulls[31];
-	bool		isnull;
 
 	memset(nulls, ' ', 30);
 	nulls[30] = '\0';
@@ -978,39 +990,10 @@ worker_ssh_store(DiscoveryJob *job, MemoryContext jobcxt, DeviceSlot *slot)
 	values[28] = worker_list_array(a.acc_system, BOOLOID);
 	values[29] = worker_list_array(a.acc_login, BOOLOID);
 
-	PG_TRY();
-	{
-		Datum		run;
-		Oid			run_type = INT8OID;
-
-		worker_xact_begin();
-		worker_exec("SELECT infracast.discovery_store_ssh($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-					" $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)",
-					30, types, values, nulls, SPI_OK_SELECT);
-		run = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		worker_exec("SELECT r.state, r.reason FROM infracast.discovery_runs r WHERE r.id = $1",
-					1, &run_type, &run, NULL, SPI_OK_SELECT);
-		if (SPI_processed != 1)
-			elog(ERROR, "the discovery run just stored is missing");
-		if (strcmp(TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)), "failed") == 0)
-		{
-			job->failed++;
-			worker_note_failure(job, jobcxt, target, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
-		}
-		else
-			job->answered++;
-		worker_xact_commit();
-	}
-	PG_CATCH();
-	{
-		char	   *msg = worker_catch_error(storecxt);
-		char	   *reason = psprintf("could not store what the device answered: %s", msg);
-
-		ereport(WARNING, (errmsg("infracast discovery of \"%s\" (job " INT64_FORMAT "): %s", target, job->id, reason)));
-		worker_record_failure(job, slot->target, slot->target + 1, slot->started, reason);
-		worker_note_failure(job, jobcxt, target, reason);
-	}
-	PG_END_TRY();
+	worker_store_run(job, jobcxt, slot, storecxt,
+					 "SELECT infracast.discovery_store_ssh($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+					 " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)",
+					 30, types, values, nulls);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(storecxt);
 }
